@@ -40,6 +40,11 @@ pub struct Snapshot {
     /// Metric filters of the log groups that trails deliver to, one entry per log group read.
     #[serde(default)]
     pub log_groups: Vec<LogGroup>,
+    /// Log group ARNs (as trails name them) that AWS reported as not existing
+    /// (`DescribeMetricFilters` answered `ResourceNotFoundException`). A log group that is
+    /// neither in [`Snapshot::log_groups`] nor here, with no collection error, was not collected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_log_groups: Vec<String>,
     /// CloudWatch alarms on the metrics those filters publish.
     #[serde(default)]
     pub alarms: Vec<Alarm>,
@@ -356,6 +361,10 @@ pub struct Topic {
     /// `ListSubscriptionsByTopic`, all pages, or `None` when it could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<Subscription>>,
+    /// `ListTagsForResource` (trailwatch finds the topic it created by `trailwatch:managed`);
+    /// empty when the topic has no tags or they were not read.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// An SNS subscription.
@@ -448,6 +457,7 @@ impl Snapshot {
             regions: Vec::new(),
             trails: Vec::new(),
             log_groups: Vec::new(),
+            missing_log_groups: Vec::new(),
             alarms: Vec::new(),
             topics: Vec::new(),
             missing_topics: Vec::new(),

@@ -1,0 +1,225 @@
+//! A fast structural scanner: finds where a JSON object ends by looking only at quotes,
+//! backslashes and braces, 64 bytes at a time, without checking the grammar in between.
+//!
+//! This is stage one of the simdjson design, in portable Rust: per 64-byte block, one bit mask
+//! per interesting byte (SSE2 compares on x86-64), escaped quotes found with
+//! carry arithmetic, the in-string region as the prefix XOR of the unescaped quotes, and the
+//! braces outside strings counted bit by bit. It is several times faster than the validating
+//! scanner and is used when a later stage parses the records it cares about anyway.
+
+use crate::scan::{ScanError, Scanned};
+
+const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
+
+/// One bit per byte of a 64-byte block, for each byte class the scanner looks at.
+struct Masks {
+    quotes: u64,
+    backslashes: u64,
+    opens: u64,
+    closes: u64,
+    whitespace: u64,
+}
+
+/// Classifies a block with SSE2 (part of every x86-64 CPU): 16 bytes per compare.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn classify(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut masks = Masks {
+        quotes: 0,
+        backslashes: 0,
+        opens: 0,
+        closes: 0,
+        whitespace: 0,
+    };
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of the x86-64 baseline, so these instructions always exist; the
+        // load reads exactly the 16 bytes of `chunk` and allows any alignment.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let bits = |byte: u8| {
+                let equal = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8));
+                u64::from(_mm_movemask_epi8(equal) as u16) << (16 * i)
+            };
+            masks.quotes |= bits(b'"');
+            masks.backslashes |= bits(b'\\');
+            masks.opens |= bits(b'{');
+            masks.closes |= bits(b'}');
+            let space = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8)),
+                    _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\n' as i8)),
+                ),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\t' as i8)),
+                    _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\r' as i8)),
+                ),
+            );
+            masks.whitespace |= u64::from(_mm_movemask_epi8(space) as u16) << (16 * i);
+        }
+    }
+    masks
+}
+
+/// Classifies a block byte by byte (targets without SSE2).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn classify(block: &[u8; 64]) -> Masks {
+    let mut masks = Masks {
+        quotes: 0,
+        backslashes: 0,
+        opens: 0,
+        closes: 0,
+        whitespace: 0,
+    };
+    for (i, &b) in block.iter().enumerate() {
+        let bit = 1u64 << i;
+        match b {
+            b'"' => masks.quotes |= bit,
+            b'\\' => masks.backslashes |= bit,
+            b'{' => masks.opens |= bit,
+            b'}' => masks.closes |= bit,
+            b' ' | b'\t' | b'\n' | b'\r' => masks.whitespace |= bit,
+            _ => {}
+        }
+    }
+    masks
+}
+
+/// Bit `i` set where byte `i` is escaped by an odd run of backslashes before it;
+/// `carry` says whether the previous block ended with an unfinished escape.
+#[inline]
+fn escaped(backslashes: u64, carry: &mut u64) -> u64 {
+    let backslashes = backslashes & !*carry;
+    let follows_escape = (backslashes << 1) | *carry;
+    let odd_starts = backslashes & !EVEN_BITS & !follows_escape;
+    let (even_sequences, overflow) = odd_starts.overflowing_add(backslashes);
+    *carry = u64::from(overflow);
+    let invert = even_sequences << 1;
+    (EVEN_BITS ^ invert) & follows_escape
+}
+
+/// Bit `i` set where an odd number of bits at or below `i` are set.
+#[inline]
+fn prefix_xor(mut bits: u64) -> u64 {
+    bits ^= bits << 1;
+    bits ^= bits << 2;
+    bits ^= bits << 4;
+    bits ^= bits << 8;
+    bits ^= bits << 16;
+    bits ^= bits << 32;
+    bits
+}
+
+/// Finds the end of the object starting at `buf[start]` (which must be `{`) by structure only:
+/// strings are skipped (escapes honoured) and braces outside strings counted. `Incomplete` when
+/// the buffer ends first. Brackets and the grammar between tokens are not checked.
+pub(crate) fn object_end(buf: &[u8], start: usize) -> Result<Scanned, ScanError> {
+    debug_assert_eq!(buf.get(start), Some(&b'{'));
+    let mut depth = 0u32;
+    let mut in_string_carry = 0u64;
+    let mut escape_carry = 0u64;
+    let mut has_whitespace = false;
+    let mut pos = start;
+    let mut block = [b' '; 64];
+    while pos < buf.len() {
+        let available = (buf.len() - pos).min(64);
+        if available == 64 {
+            block.copy_from_slice(&buf[pos..pos + 64]);
+        } else {
+            block = [b' '; 64];
+            block[..available].copy_from_slice(&buf[pos..]);
+        }
+        let masks = classify(&block);
+        let escapes = if masks.backslashes | escape_carry != 0 {
+            escaped(masks.backslashes, &mut escape_carry)
+        } else {
+            0
+        };
+        let quotes = masks.quotes & !escapes;
+        let in_string = prefix_xor(quotes) ^ in_string_carry;
+        in_string_carry = 0u64.wrapping_sub(in_string >> 63);
+        let opens = masks.opens & !in_string;
+        let closes = masks.closes & !in_string;
+        let outside = !in_string & !quotes;
+        let valid = if available == 64 {
+            u64::MAX
+        } else {
+            (1u64 << available) - 1
+        };
+        let mut braces = (opens | closes) & valid;
+        while braces != 0 {
+            let bit = braces.trailing_zeros();
+            braces &= braces - 1;
+            if opens >> bit & 1 == 1 {
+                depth += 1;
+            } else {
+                depth -= 1;
+                if depth == 0 {
+                    let upto = if bit == 63 {
+                        u64::MAX
+                    } else {
+                        (1u64 << (bit + 1)) - 1
+                    };
+                    has_whitespace |= masks.whitespace & outside & upto != 0;
+                    return Ok(Scanned {
+                        end: pos + bit as usize + 1,
+                        has_whitespace,
+                    });
+                }
+            }
+        }
+        has_whitespace |= masks.whitespace & outside & valid != 0;
+        pos += 64;
+    }
+    Err(ScanError::Incomplete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::scan_value;
+
+    #[test]
+    fn finds_the_same_end_as_the_validating_scanner() {
+        let objects = [
+            r#"{}"#,
+            r#"{"a":{"b":{"c":[{"d":"}}}"}]}},"e":"\\","f":"\\\"{"}"#,
+            r#"{"policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\"}]}"}"#,
+            "{ \"a\" : [ 1 , 2 ] ,\n \"b\" : { } }",
+        ];
+        for object in objects {
+            // Shift the object across block boundaries and pad it with a following record.
+            for shift in 0..70 {
+                let text = format!("{}{object},{{\"next\":1}}", " ".repeat(shift));
+                let bytes = text.as_bytes();
+                let expected = scan_value(bytes, shift).unwrap();
+                let got = object_end(bytes, shift).unwrap();
+                assert_eq!(got, expected, "{object} shifted by {shift}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_runs_of_backslashes_across_blocks() {
+        for run in 0..140 {
+            let value = "\\".repeat(run * 2);
+            let text = format!("{{\"k\":\"{value}\\\"}}\"}},{{}}");
+            let bytes = text.as_bytes();
+            assert_eq!(object_end(bytes, 0), scan_value(bytes, 0), "run {run}");
+        }
+    }
+
+    #[test]
+    fn reports_incomplete_objects() {
+        for text in [r#"{"a":"#, r#"{"a":"}"#, r#"{"a":{"b":1}"#, r#"{"a":"\"#] {
+            assert_eq!(
+                object_end(text.as_bytes(), 0),
+                Err(ScanError::Incomplete),
+                "{text}"
+            );
+        }
+    }
+}

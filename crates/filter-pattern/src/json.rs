@@ -1,0 +1,719 @@
+//! A validating, selective JSON scanner: one pass over an event, full JSON grammar checked,
+//! and only the values at the selectors a pattern (or pattern set) needs are recorded, as byte
+//! spans into the event — no tree, no allocation per skipped value.
+//!
+//! The selectors are merged into a [`Trie`]; while walking the document the scanner keeps the
+//! set of trie nodes the current position corresponds to (several when `[*]` and `[0]` overlap)
+//! and skips subtrees no selector reaches with a tight validation-only loop.
+
+use crate::ast::Step;
+
+/// Deepest nesting accepted; deeper documents are treated as not-JSON (match no JSON pattern).
+pub(crate) const MAX_DEPTH: usize = 512;
+
+/// The selectors of a pattern set, merged by common prefix. Node 0 is the root (`$`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Trie {
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    keys: Vec<(Box<[u8]>, u32)>,
+    /// Bit `min(len, 63)` set for each key length: a quick reject for unselected keys.
+    key_lengths: u64,
+    indexes: Vec<(u32, u32)>,
+    wildcard: Option<u32>,
+}
+
+impl Trie {
+    /// A trie with only the root.
+    pub(crate) fn new() -> Self {
+        Trie {
+            nodes: vec![Node::default()],
+        }
+    }
+
+    /// Number of nodes (the size of an [`Extracted`]).
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Adds `steps` (from the root) and returns the node of each prefix: `result[k]` is the
+    /// node after `k + 1` steps.
+    pub(crate) fn insert(&mut self, steps: &[Step]) -> Vec<u32> {
+        let mut node = 0usize;
+        let mut path = Vec::with_capacity(steps.len());
+        for step in steps {
+            let fresh = self.nodes.len() as u32;
+            let existing = match step {
+                Step::Key(key) => self.nodes[node]
+                    .keys
+                    .iter()
+                    .find(|(k, _)| **k == *key.as_bytes())
+                    .map(|(_, n)| *n),
+                Step::Index(i) => self.nodes[node]
+                    .indexes
+                    .iter()
+                    .find(|(k, _)| k == i)
+                    .map(|(_, n)| *n),
+                Step::Wildcard => self.nodes[node].wildcard,
+            };
+            let next = match existing {
+                Some(n) => n,
+                None => {
+                    match step {
+                        Step::Key(key) => {
+                            let n = &mut self.nodes[node];
+                            n.key_lengths |= 1u64 << key.len().min(63);
+                            n.keys
+                                .push((key.as_bytes().to_vec().into_boxed_slice(), fresh));
+                        }
+                        Step::Index(i) => self.nodes[node].indexes.push((*i, fresh)),
+                        Step::Wildcard => self.nodes[node].wildcard = Some(fresh),
+                    }
+                    self.nodes.push(Node::default());
+                    fresh
+                }
+            };
+            path.push(next);
+            node = next as usize;
+        }
+        path
+    }
+
+    fn is_leaf(&self, node: u32) -> bool {
+        let n = &self.nodes[node as usize];
+        n.keys.is_empty() && n.indexes.is_empty() && n.wildcard.is_none()
+    }
+}
+
+/// The JSON type of a recorded value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A string; `escaped` when its raw text contains a backslash.
+    Str { escaped: bool },
+    /// A number (its raw text is the span).
+    Num,
+    /// `true`
+    True,
+    /// `false`
+    False,
+    /// `null`
+    Null,
+    /// An object.
+    Object,
+    /// An array; `has_null` when one of its direct elements is `null`.
+    Array { has_null: bool },
+}
+
+/// One value found at a selector: its type and its raw span (string spans exclude the quotes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Value {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Values found per trie node for one event. When an object repeats a key, every occurrence is
+/// recorded and a non-wildcard selector reads the last one (the spec is silent; this is what
+/// most JSON parsers, e.g. `serde_json::Value`, keep). Reused across events (cleared, not freed).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Extracted {
+    /// Per node, the values reached (several under a wildcard; duplicates keys append too).
+    pub values: Vec<Vec<Value>>,
+    /// Whether the event is a JSON object at all (if not, no JSON pattern matches).
+    pub is_object: bool,
+    active: Vec<u32>,
+    key_buf: Vec<u8>,
+}
+
+impl Extracted {
+    /// Scratch sized for `trie`.
+    pub(crate) fn new(trie: &Trie) -> Self {
+        Extracted {
+            values: vec![Vec::new(); trie.len()],
+            ..Extracted::default()
+        }
+    }
+}
+
+/// Scans `event`, filling `out` with the values at `trie`'s nodes. `out.is_object` tells whether
+/// the event is one valid JSON object with nothing but whitespace around it.
+pub(crate) fn scan(event: &[u8], trie: &Trie, out: &mut Extracted) {
+    for v in &mut out.values {
+        v.clear();
+    }
+    out.active.clear();
+    out.active.push(0);
+    let mut s = Scanner {
+        b: event,
+        i: 0,
+        trie,
+        depth: 0,
+    };
+    s.ws();
+    let ok = s.peek() == Some(b'{') && s.value(out, 0, 1).is_some() && {
+        s.ws();
+        s.i == event.len()
+    };
+    if !ok {
+        for v in &mut out.values {
+            v.clear();
+        }
+    }
+    out.is_object = ok;
+}
+
+/// Whether `text` is valid JSON (any value) with only whitespace around it.
+#[cfg(test)]
+pub(crate) fn is_valid(text: &str) -> bool {
+    let trie = Trie::new();
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        i: 0,
+        trie: &trie,
+        depth: 0,
+    };
+    s.ws();
+    s.skip().is_some() && {
+        s.ws();
+        s.i == text.len()
+    }
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+    trie: &'a Trie,
+    depth: usize,
+}
+
+/// Bytes that end the fast part of a string scan: `"`, `\` and control characters.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// Offset of the first `"`, `\\` or control byte in `rest`: sixteen bytes at a time with SSE2
+/// on x86-64 (always available there), then eight at a time (SWAR), then byte by byte.
+#[inline]
+fn stop_offset(rest: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let mut at = 0;
+        while at + 16 <= rest.len() {
+            // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned load reads
+            // rest[at..at + 16], which the loop condition keeps in bounds.
+            let mask = unsafe {
+                let chunk = _mm_loadu_si128(rest.as_ptr().add(at).cast());
+                let quote = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'"' as i8));
+                let slash = _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'\\' as i8));
+                let limit = _mm_set1_epi8(0x1f);
+                let control = _mm_cmpeq_epi8(_mm_max_epu8(chunk, limit), limit);
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, slash), control))
+            };
+            if mask != 0 {
+                return Some(at + mask.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        stop_offset_swar(&rest[at..]).map(|n| at + n)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    stop_offset_swar(rest)
+}
+
+/// [`stop_offset`] eight bytes at a time (SWAR).
+#[inline]
+fn stop_offset_swar(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while at + 8 <= rest.len() {
+        let word = u64::from_le_bytes(rest[at..at + 8].try_into().expect("eight bytes"));
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let slash = word ^ (ONES * u64::from(b'\\'));
+        // A byte is flagged when it is zero (quote/backslash) or below 0x20 (control).
+        let hits = (quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let hits = hits & HIGH;
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    rest[at..]
+        .iter()
+        .position(|&c| STRING_STOP[c as usize])
+        .map(|n| at + n)
+}
+
+impl Scanner<'_> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek() == Some(c)).then(|| self.i += 1)
+    }
+
+    /// Scans a string whose opening quote is at `self.i`; returns (content start, content end,
+    /// has escapes) and leaves `self.i` after the closing quote.
+    #[inline(always)]
+    fn string(&mut self) -> Option<(usize, usize, bool)> {
+        self.i += 1;
+        let start = self.i;
+        // Fast path: no escape before the closing quote.
+        let n = stop_offset(&self.b[start..])?;
+        if self.b[start + n] == b'"' {
+            self.i = start + n + 1;
+            return Some((start, start + n, false));
+        }
+        self.i = start + n;
+        self.string_slow(start)
+    }
+
+    /// The rest of a string after its first stop byte was not the closing quote.
+    #[cold]
+    fn string_slow(&mut self, start: usize) -> Option<(usize, usize, bool)> {
+        let mut escaped = false;
+        loop {
+            self.i += stop_offset(&self.b[self.i..])?;
+            match self.b[self.i] {
+                b'"' => {
+                    self.i += 1;
+                    return Some((start, self.i - 1, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.i += 1;
+                    match self.peek()? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
+                        b'u' => {
+                            let hex = self.b.get(self.i + 1..self.i + 5)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
+                            }
+                            self.i += 5;
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    #[inline]
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.eat(b'.').is_some() {
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            self.digits();
+        }
+        Some(())
+    }
+
+    #[inline]
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.i + word.len();
+        if end <= self.b.len() && bytes_eq(&self.b[self.i..end], word) {
+            self.i += word.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// Validates and skips one value nobody selects; returns its kind (needed for array-null).
+    fn skip(&mut self) -> Option<Kind> {
+        match self.peek()? {
+            b'"' => {
+                let (_, _, escaped) = self.string()?;
+                Some(Kind::Str { escaped })
+            }
+            b'{' => {
+                self.enter()?;
+                self.i += 1;
+                self.ws();
+                if self.eat(b'}').is_none() {
+                    loop {
+                        if self.peek()? != b'"' {
+                            return None;
+                        }
+                        self.string()?;
+                        self.ws();
+                        self.eat(b':')?;
+                        self.ws();
+                        self.skip()?;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => {
+                                self.i += 1;
+                                self.ws();
+                            }
+                            b'}' => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Some(Kind::Object)
+            }
+            b'[' => {
+                self.enter()?;
+                self.i += 1;
+                self.ws();
+                let mut has_null = false;
+                if self.eat(b']').is_none() {
+                    loop {
+                        has_null |= self.skip()? == Kind::Null;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => {
+                                self.i += 1;
+                                self.ws();
+                            }
+                            b']' => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Some(Kind::Array { has_null })
+            }
+            b't' => self.literal(b"true").map(|()| Kind::True),
+            b'f' => self.literal(b"false").map(|()| Kind::False),
+            b'n' => self.literal(b"null").map(|()| Kind::Null),
+            _ => self.number().map(|()| Kind::Num),
+        }
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// Scans one value that the trie nodes `out.active[from..to]` select; records it at each.
+    fn value(&mut self, out: &mut Extracted, from: usize, to: usize) -> Option<Kind> {
+        if from == to {
+            return self.skip();
+        }
+        let start = self.i;
+        let kind = match self.peek()? {
+            b'{' if (from..to).any(|k| !self.trie.is_leaf(out.active[k])) => {
+                self.enter()?;
+                self.i += 1;
+                self.ws();
+                if self.eat(b'}').is_none() {
+                    loop {
+                        if self.peek()? != b'"' {
+                            return None;
+                        }
+                        let (ks, ke, escaped) = self.string()?;
+                        let child_from = out.active.len();
+                        self.push_key_children(out, from, to, ks, ke, escaped);
+                        let child_to = out.active.len();
+                        self.ws();
+                        self.eat(b':')?;
+                        self.ws();
+                        self.value(out, child_from, child_to)?;
+                        out.active.truncate(child_from);
+                        self.ws();
+                        match self.peek()? {
+                            b',' => {
+                                self.i += 1;
+                                self.ws();
+                            }
+                            b'}' => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Kind::Object
+            }
+            b'[' if (from..to).any(|k| !self.trie.is_leaf(out.active[k])) => {
+                self.enter()?;
+                self.i += 1;
+                self.ws();
+                let mut has_null = false;
+                if self.eat(b']').is_none() {
+                    let mut index: u32 = 0;
+                    loop {
+                        let child_from = out.active.len();
+                        for k in from..to {
+                            let node = &self.trie.nodes[out.active[k] as usize];
+                            if let Some(&(_, n)) = node.indexes.iter().find(|(i, _)| *i == index) {
+                                out.active.push(n);
+                            }
+                            if let Some(n) = node.wildcard {
+                                out.active.push(n);
+                            }
+                        }
+                        let child_to = out.active.len();
+                        has_null |= self.value(out, child_from, child_to)? == Kind::Null;
+                        out.active.truncate(child_from);
+                        index = index.saturating_add(1);
+                        self.ws();
+                        match self.peek()? {
+                            b',' => {
+                                self.i += 1;
+                                self.ws();
+                            }
+                            b']' => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Kind::Array { has_null }
+            }
+            _ => self.skip()?,
+        };
+        let (vs, ve) = match kind {
+            Kind::Str { .. } => (start + 1, self.i - 1),
+            _ => (start, self.i),
+        };
+        for k in from..to {
+            out.values[out.active[k] as usize].push(Value {
+                kind,
+                start: vs,
+                end: ve,
+            });
+        }
+        Some(kind)
+    }
+
+    fn push_key_children(
+        &self,
+        out: &mut Extracted,
+        from: usize,
+        to: usize,
+        ks: usize,
+        ke: usize,
+        escaped: bool,
+    ) {
+        let raw = &self.b[ks..ke];
+        let mut buf = std::mem::take(&mut out.key_buf);
+        let key: &[u8] = if escaped {
+            buf.clear();
+            unescape_into(raw, &mut buf);
+            &buf
+        } else {
+            raw
+        };
+        for k in from..to {
+            let node = &self.trie.nodes[out.active[k] as usize];
+            if node.key_lengths & (1u64 << key.len().min(63)) != 0 {
+                for (name, n) in &node.keys {
+                    if bytes_eq(name, key) {
+                        out.active.push(*n);
+                    }
+                }
+            }
+            if let Some(n) = node.wildcard {
+                out.active.push(n);
+            }
+        }
+        out.key_buf = buf;
+    }
+}
+
+/// Byte-slice equality without a libc `memcmp` call for the short texts (keys, event names)
+/// the hot path compares: two overlapping 8-byte loads cover lengths 8 to 16.
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    if len <= 16 {
+        let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8"));
+        return word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8);
+    }
+    a == b
+}
+
+/// Decodes the JSON escapes of a string's raw content (already validated) into `out`.
+/// Unpaired surrogates become U+FFFD.
+pub(crate) fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = raw.get(i + 1).copied().unwrap_or(b'\\');
+        i += 2;
+        let simple = match e {
+            b'"' => Some(b'"'),
+            b'\\' => Some(b'\\'),
+            b'/' => Some(b'/'),
+            b'b' => Some(8),
+            b'f' => Some(12),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            _ => None,
+        };
+        if let Some(s) = simple {
+            out.push(s);
+            continue;
+        }
+        let hex = |at: usize| -> Option<u32> {
+            let h = raw.get(at..at + 4)?;
+            u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+        };
+        let Some(unit) = hex(i) else {
+            continue;
+        };
+        i += 4;
+        let ch = if (0xD800..0xDC00).contains(&unit)
+            && raw.get(i) == Some(&b'\\')
+            && raw.get(i + 1) == Some(&b'u')
+        {
+            match hex(i + 2) {
+                Some(low) if (0xDC00..0xE000).contains(&low) => {
+                    i += 6;
+                    char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                }
+                _ => None,
+            }
+        } else {
+            char::from_u32(unit)
+        };
+        let mut tmp = [0u8; 4];
+        out.extend_from_slice(ch.unwrap_or('\u{FFFD}').encode_utf8(&mut tmp).as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_like_serde_json() {
+        for text in [
+            "{}",
+            "{\"a\":[1,2,{\"b\":null}],\"c\":\"x\\u00e9\"}",
+            " [1, -0.5e+3] ",
+            "\"s\"",
+            "{\"a\":1} trailing",
+            "{\"a\":}",
+            "{\"a\":01}",
+            "[1,]",
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\" 1}",
+            "tru",
+            "{\"a\":1.}",
+            "{\"a\":\"\\x\"}",
+        ] {
+            let expected = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+            assert_eq!(is_valid(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn swar_stop_offset_agrees_with_a_plain_scan() {
+        let alphabet = b"ab\"\\\x01\x1f \x7f\x80\xffz";
+        let mut state = 7u32;
+        for len in 0..40 {
+            for _ in 0..50 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        alphabet[(state >> 16) as usize % alphabet.len()]
+                    })
+                    .collect();
+                let naive = bytes.iter().position(|&c| STRING_STOP[c as usize]);
+                assert_eq!(stop_offset(&bytes), naive, "{bytes:?}");
+                assert_eq!(stop_offset_swar(&bytes), naive, "{bytes:?}");
+                let other: Vec<u8> = bytes.iter().rev().copied().collect();
+                assert_eq!(bytes_eq(&bytes, &other), bytes == other);
+                assert!(bytes_eq(&bytes, &bytes));
+            }
+        }
+    }
+
+    #[test]
+    fn extracts_selected_values() {
+        let mut trie = Trie::new();
+        let a_b = trie.insert(&[Step::Key("a".into()), Step::Key("b".into())]);
+        let w = trie.insert(&[Step::Key("l".into()), Step::Wildcard]);
+        let mut out = Extracted::new(&trie);
+        let event = br#"{"a":{"b":"x\"y"},"l":[1,null,"z"],"a\u0062":2}"#;
+        scan(event, &trie, &mut out);
+        assert!(out.is_object);
+        let v = out.values[a_b[1] as usize][0];
+        assert_eq!(v.kind, Kind::Str { escaped: true });
+        assert_eq!(&event[v.start..v.end], br#"x\"y"#);
+        assert_eq!(out.values[w[1] as usize].len(), 3);
+        assert_eq!(
+            out.values[w[0] as usize][0].kind,
+            Kind::Array { has_null: true }
+        );
+        scan(b"{\"a\":1} x", &trie, &mut out);
+        assert!(!out.is_object);
+    }
+}

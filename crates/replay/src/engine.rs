@@ -1,0 +1,699 @@
+//! The replay itself: reads events in parallel, matches them, accumulates per-filter totals.
+
+use crate::alarm::Datapoint;
+use crate::eval::{Evaluator, Scratch};
+use crate::filters::{FilterSpec, Origin};
+use crate::time::parse_event_time;
+use cloudtrail_reader::{Position, RawEvent, ReadError, Summary};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// How many examples (earliest first) are kept per filter and per kind of problem.
+pub const EXAMPLES: usize = 5;
+
+/// How many bad-input problems are kept with their details (all are counted).
+pub const KEPT_PROBLEMS: usize = 100;
+
+/// The reader checks structure only; the grammar of every record that matches a filter is then
+/// checked by parsing it (which the report needs anyway), and a matched record that does not
+/// parse is a problem. A record that matches nothing is not parsed: CloudWatch would have
+/// evaluated it the same way, as text that no JSON pattern matches.
+const VALIDATION: cloudtrail_reader::Validation = cloudtrail_reader::Validation::Structure;
+
+/// Plain one-record-per-line files larger than this are split into ranges read in parallel.
+pub const RANGE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// An event a report shows as an example.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Example {
+    /// Its `eventTime` (epoch seconds; examples sort by it).
+    pub time: i64,
+    /// Where it was read, `file: record 3, line 3, byte 1200`.
+    pub location: String,
+    /// Its `eventName`.
+    pub event_name: String,
+    /// Who made the call.
+    pub principal: String,
+}
+
+/// Input that could not be replayed, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Problem {
+    /// The file.
+    pub file: String,
+    /// Where in the file (`record 3, line 3, byte 1200`), possibly empty.
+    pub position: String,
+    /// What was wrong and what was done about it.
+    pub message: String,
+}
+
+/// One filter's running totals.
+#[derive(Debug, Clone, Default)]
+pub struct FilterTotals {
+    /// Events matched.
+    pub matched: u64,
+    /// Earliest and latest matched `eventTime`.
+    pub first: Option<i64>,
+    /// See `first`.
+    pub last: Option<i64>,
+    /// Matches per `eventName`.
+    pub event_names: HashMap<String, u64>,
+    /// Matches per principal.
+    pub principals: HashMap<String, u64>,
+    /// Published samples per minute (key: minute start, epoch seconds).
+    pub minutes: BTreeMap<i64, Datapoint>,
+    /// Matches that published nothing (metric field missing without a default, not numeric,
+    /// or no usable `eventTime`).
+    pub unpublished: u64,
+    /// Events this filter matched that no filter of the other side matched (`--diff`).
+    pub only_this_side: u64,
+    /// The earliest of those.
+    pub only_examples: Vec<Example>,
+    /// The earliest matches.
+    pub examples: Vec<Example>,
+}
+
+impl FilterTotals {
+    fn merge(&mut self, other: FilterTotals) {
+        self.matched += other.matched;
+        self.first = min_some(self.first, other.first);
+        self.last = max_some(self.last, other.last);
+        for (name, count) in other.event_names {
+            *self.event_names.entry(name).or_default() += count;
+        }
+        for (name, count) in other.principals {
+            *self.principals.entry(name).or_default() += count;
+        }
+        for (minute, point) in other.minutes {
+            self.minutes
+                .entry(minute)
+                .and_modify(|p| p.merge(&point))
+                .or_insert(point);
+        }
+        self.unpublished += other.unpublished;
+        self.only_this_side += other.only_this_side;
+        keep_earliest(&mut self.only_examples, other.only_examples);
+        keep_earliest(&mut self.examples, other.examples);
+    }
+}
+
+fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn keep_earliest(kept: &mut Vec<Example>, more: Vec<Example>) {
+    kept.extend(more);
+    kept.sort();
+    kept.truncate(EXAMPLES);
+}
+
+/// Everything a replay counted.
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    /// Per filter, in the order of [`Replay::filters`].
+    pub filters: Vec<FilterTotals>,
+    /// What the reader read.
+    pub read: Summary,
+    /// Earliest and latest `eventTime` of all events.
+    pub span: Option<(i64, i64)>,
+    /// Problems found: bad input, events without a usable `eventTime`.
+    pub problems: Problems,
+}
+
+/// Problems, all counted, the first [`KEPT_PROBLEMS`] kept with their details.
+#[derive(Debug, Clone, Default)]
+pub struct Problems {
+    /// How many.
+    pub count: u64,
+    /// The first ones, sorted by file and position once merged.
+    pub kept: Vec<Problem>,
+}
+
+impl Problems {
+    fn add(&mut self, file: &str, position: Position, message: String) {
+        self.count += 1;
+        if self.kept.len() < KEPT_PROBLEMS {
+            self.kept.push(Problem {
+                file: file.to_string(),
+                position: position.to_string(),
+                message,
+            });
+        }
+    }
+
+    fn merge(&mut self, other: Problems) {
+        self.count += other.count;
+        self.kept.extend(other.kept);
+        self.kept.sort();
+        self.kept.truncate(KEPT_PROBLEMS);
+    }
+}
+
+impl Totals {
+    fn new(filters: usize) -> Totals {
+        Totals {
+            filters: vec![FilterTotals::default(); filters],
+            ..Totals::default()
+        }
+    }
+
+    /// Adds another worker's totals.
+    pub fn merge(&mut self, other: Totals) {
+        for (mine, theirs) in self.filters.iter_mut().zip(other.filters) {
+            mine.merge(theirs);
+        }
+        self.read.merge(other.read);
+        self.span = match (self.span, other.span) {
+            (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+            (a, b) => a.or(b),
+        };
+        self.problems.merge(other.problems);
+    }
+}
+
+/// A prepared replay: the filters compiled into one evaluator.
+pub struct Replay {
+    filters: Vec<FilterSpec>,
+    evaluator: Evaluator,
+    /// Which filters are on the benchmark side (for `--diff`); empty when not diffing.
+    benchmark_side: Vec<bool>,
+    emit: Option<Mutex<Box<dyn Write + Send>>>,
+    event_time: memchr::memmem::Finder<'static>,
+    emitted: AtomicU64,
+    range_bytes: u64,
+}
+
+/// A pattern that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadPattern {
+    /// The filter's name.
+    pub filter: String,
+    /// The compiler's message.
+    pub message: String,
+}
+
+impl std::fmt::Display for BadPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "filter {}: {}", self.filter, self.message)
+    }
+}
+
+impl Replay {
+    /// Compiles the filters. With `diff`, filters from the benchmark are compared with the
+    /// others (deployed or ad hoc). With `emit`, every matched event is written there as one
+    /// NDJSON line `{"filters":[...],"file":...,"position":...,"event":{...}}` (in the order
+    /// the workers finish them, not input order).
+    pub fn new(
+        filters: Vec<FilterSpec>,
+        diff: bool,
+        emit: Option<Box<dyn Write + Send>>,
+    ) -> Result<Replay, Vec<BadPattern>> {
+        let evaluator = Evaluator::new(&filters).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|(index, message)| BadPattern {
+                    filter: filters[index].name.clone(),
+                    message,
+                })
+                .collect::<Vec<_>>()
+        })?;
+        let benchmark_side = if diff {
+            filters
+                .iter()
+                .map(|f| matches!(f.origin, Origin::Benchmark { .. }))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Replay {
+            filters,
+            evaluator,
+            benchmark_side,
+            emit: emit.map(Mutex::new),
+            event_time: memchr::memmem::Finder::new(b"\"eventTime\":"),
+            emitted: AtomicU64::new(0),
+            range_bytes: RANGE_BYTES,
+        })
+    }
+
+    /// Splits plain one-record-per-line files larger than `bytes` into ranges of about that
+    /// size (default [`RANGE_BYTES`]).
+    pub fn with_range_bytes(mut self, bytes: u64) -> Replay {
+        self.range_bytes = bytes.max(1);
+        self
+    }
+
+    /// The filters, in report order.
+    pub fn filters(&self) -> &[FilterSpec] {
+        &self.filters
+    }
+
+    /// Why filter `index`'s metric transformation is invalid (its matches publish nothing).
+    pub fn metric_error(&self, index: usize) -> Option<&str> {
+        self.evaluator.metric_error(index)
+    }
+
+    /// Whether `--diff` is on.
+    pub fn diffing(&self) -> bool {
+        !self.benchmark_side.is_empty()
+    }
+
+    /// A worker with empty totals; run several on threads and [`Totals::merge`] them.
+    pub fn worker(&self) -> Worker<'_> {
+        Worker {
+            replay: self,
+            totals: Totals::new(self.filters.len()),
+            scratch: self.evaluator.scratch(),
+            matched: Vec::new(),
+            emit_buffer: Vec::new(),
+        }
+    }
+
+    /// Flushes the `emit` output (call after the workers finish; errors are not otherwise
+    /// visible, since a buffered writer drops them when dropped).
+    pub fn flush_emitted(&self) -> std::io::Result<()> {
+        match &self.emit {
+            Some(out) => out.lock().expect("emit lock").flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// Lines written to the `emit` output so far.
+    pub fn emitted(&self) -> u64 {
+        self.emitted.load(Ordering::Relaxed)
+    }
+
+    /// Replays files (and directories) on `threads` threads. Progress counters, if given, are
+    /// advanced as work items finish.
+    pub fn run_paths(
+        &self,
+        paths: &[PathBuf],
+        threads: usize,
+        progress: Option<&Progress>,
+    ) -> Totals {
+        let mut totals = Totals::new(self.filters.len());
+        let mut items = Vec::new();
+        for path in paths {
+            let listing = cloudtrail_reader::list_files(path);
+            for error in listing.errors {
+                totals.read.errors += 1;
+                totals
+                    .problems
+                    .add(&error.file, error.position, error.message);
+            }
+            totals.read.skipped.extend(listing.skipped);
+            for file in listing.files {
+                items.extend(work_items(&file, self.range_bytes));
+            }
+        }
+        // Largest first, so one big file does not run alone at the end.
+        items.sort_by_key(|item| std::cmp::Reverse(item.bytes));
+        if let Some(progress) = progress {
+            progress
+                .total_bytes
+                .store(items.iter().map(|i| i.bytes).sum(), Ordering::Relaxed);
+            progress.total_files.store(
+                items.iter().filter(|i| i.start == 0).count() as u64,
+                Ordering::Relaxed,
+            );
+        }
+        let next = AtomicUsize::new(0);
+        let threads = threads.clamp(1, items.len().max(1));
+        let results: Vec<Totals> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut worker = self.worker();
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(item) = items.get(index) else { break };
+                            worker.read_item(item);
+                            if let Some(progress) = progress {
+                                progress.bytes.fetch_add(item.bytes, Ordering::Relaxed);
+                                if item.start == 0 {
+                                    progress.files.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                        }
+                        worker.finish()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("replay worker panicked"))
+                .collect()
+        });
+        for result in results {
+            totals.merge(result);
+        }
+        totals
+    }
+}
+
+/// Counters a progress display reads.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes (on disk) of finished work.
+    pub bytes: AtomicU64,
+    /// Bytes (on disk) of all work.
+    pub total_bytes: AtomicU64,
+    /// Files finished.
+    pub files: AtomicU64,
+    /// Files in all.
+    pub total_files: AtomicU64,
+}
+
+/// A unit of parallel work: a whole file, or a byte range of a large plain NDJSON file.
+#[derive(Debug, Clone)]
+struct WorkItem {
+    path: PathBuf,
+    start: u64,
+    /// `None`: the whole file.
+    end: Option<u64>,
+    bytes: u64,
+}
+
+fn work_items(path: &Path, range_bytes: u64) -> Vec<WorkItem> {
+    let whole = |bytes| {
+        vec![WorkItem {
+            path: path.to_path_buf(),
+            start: 0,
+            end: None,
+            bytes,
+        }]
+    };
+    let Ok(meta) = std::fs::metadata(path) else {
+        return whole(0); // the reader reports why it cannot be opened
+    };
+    let size = meta.len();
+    if size <= range_bytes {
+        return whole(size);
+    }
+    match cloudtrail_reader::detect_format(path) {
+        Ok(detected) if !detected.gzip && detected.format == cloudtrail_reader::Format::Lines => {
+            let pieces = size.div_ceil(range_bytes);
+            (0..pieces)
+                .map(|i| {
+                    let start = size * i / pieces;
+                    let end = size * (i + 1) / pieces;
+                    WorkItem {
+                        path: path.to_path_buf(),
+                        start,
+                        end: Some(end),
+                        bytes: end - start,
+                    }
+                })
+                .collect()
+        }
+        _ => whole(size),
+    }
+}
+
+/// Replays events on one thread into its own totals.
+pub struct Worker<'r> {
+    replay: &'r Replay,
+    totals: Totals,
+    scratch: Scratch,
+    matched: Vec<usize>,
+    emit_buffer: Vec<u8>,
+}
+
+impl Worker<'_> {
+    fn read_item(&mut self, item: &WorkItem) {
+        match item.end {
+            None => self.read_with(|on_event, on_error| {
+                cloudtrail_reader::read_file_with(&item.path, VALIDATION, on_event, on_error)
+            }),
+            Some(end) => self.read_with(|on_event, on_error| {
+                let (path, start) = (&item.path, item.start);
+                cloudtrail_reader::read_lines_range(
+                    path, start, end, VALIDATION, on_event, on_error,
+                )
+            }),
+        }
+    }
+
+    /// Replays one stream (standard input, an object downloaded from S3).
+    pub fn read_stream(&mut self, name: &str, reader: impl std::io::Read) {
+        self.read_with(|on_event, on_error| {
+            cloudtrail_reader::read_stream_with(name, reader, VALIDATION, on_event, on_error)
+        });
+    }
+
+    /// Runs one reader call with this worker's event handler; read errors are gathered apart
+    /// (bounded: counted, the first [`KEPT_PROBLEMS`] kept) and added after.
+    fn read_with(
+        &mut self,
+        read: impl FnOnce(&mut dyn FnMut(RawEvent<'_>), &mut dyn FnMut(ReadError)) -> Summary,
+    ) {
+        let mut problems = Problems::default();
+        let summary = read(&mut |event| self.event(event), &mut |error| {
+            problems.add(&error.file, error.position, error.message)
+        });
+        self.totals.read.merge(summary);
+        self.totals.problems.merge(problems);
+    }
+
+    /// Records input that could not be replayed at all (e.g. an S3 object that failed to
+    /// download), so the report is partial and says where.
+    pub fn problem(&mut self, file: &str, message: String) {
+        self.totals.problems.add(file, Position::default(), message);
+    }
+
+    /// Matches one event and counts it.
+    pub fn event(&mut self, event: RawEvent<'_>) {
+        let replay = self.replay;
+        let time = self.event_time(&event);
+        if let Some(t) = time {
+            self.totals.span = Some(match self.totals.span {
+                Some((a, b)) => (a.min(t), b.max(t)),
+                None => (t, t),
+            });
+        }
+        self.matched.clear();
+        replay
+            .evaluator
+            .matches(event.text, &mut self.scratch, &mut self.matched);
+        if let Some(t) = time {
+            self.publish_defaults(t);
+        }
+        if self.matched.is_empty() {
+            return;
+        }
+        let parsed = match serde_json::from_str::<serde_json::Value>(event.text) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                let message = format!("matched record is not valid JSON ({error}); not counted");
+                return self
+                    .totals
+                    .problems
+                    .add(event.file, event.position, message);
+            }
+        };
+        let event_name = parsed["eventName"]
+            .as_str()
+            .unwrap_or("(no eventName)")
+            .to_string();
+        let principal = principal(&parsed["userIdentity"]);
+        let example = |time: i64| Example {
+            time,
+            location: format!("{}: {}", event.file, event.position),
+            event_name: event_name.clone(),
+            principal: principal.clone(),
+        };
+        let diffing = replay.diffing();
+        let (benchmark_hit, other_hit) = if diffing {
+            let bench = self.matched.iter().any(|&i| replay.benchmark_side[i]);
+            let other = self.matched.iter().any(|&i| !replay.benchmark_side[i]);
+            (bench, other)
+        } else {
+            (false, false)
+        };
+        for index in 0..self.matched.len() {
+            let i = self.matched[index];
+            let totals = &mut self.totals.filters[i];
+            totals.matched += 1;
+            count(&mut totals.event_names, &event_name);
+            count(&mut totals.principals, &principal);
+            let sort_time = time.unwrap_or(i64::MAX);
+            if totals.examples.len() < EXAMPLES
+                || totals.examples.last().is_some_and(|e| e.time > sort_time)
+            {
+                keep_earliest(&mut totals.examples, vec![example(sort_time)]);
+            }
+            if diffing {
+                let alone = if replay.benchmark_side[i] {
+                    !other_hit
+                } else {
+                    !benchmark_hit
+                };
+                if alone {
+                    totals.only_this_side += 1;
+                    if totals.only_examples.len() < EXAMPLES
+                        || totals
+                            .only_examples
+                            .last()
+                            .is_some_and(|e| e.time > sort_time)
+                    {
+                        keep_earliest(&mut totals.only_examples, vec![example(sort_time)]);
+                    }
+                }
+            }
+            let Some(t) = time else {
+                totals.unpublished += 1;
+                continue;
+            };
+            totals.first = min_some(totals.first, Some(t));
+            totals.last = max_some(totals.last, Some(t));
+            match replay.evaluator.metric(i, event.text) {
+                Ok(Some(value)) => {
+                    totals
+                        .minutes
+                        .entry(t - t.rem_euclid(60))
+                        .and_modify(|p| p.merge(&Datapoint::of(value)))
+                        .or_insert(Datapoint::of(value));
+                }
+                Ok(None) | Err(_) => totals.unpublished += 1,
+            }
+        }
+        if replay.emit.is_some() {
+            self.emit(&event);
+        }
+    }
+
+    /// Every filter with a default value publishes it for each event it does not match.
+    fn publish_defaults(&mut self, t: i64) {
+        for (i, spec) in self.replay.filters.iter().enumerate() {
+            if let Some(default) = spec.default_value {
+                let valid = self.replay.evaluator.metric_error(i).is_none();
+                if valid && !self.matched.contains(&i) {
+                    self.totals.filters[i]
+                        .minutes
+                        .entry(t - t.rem_euclid(60))
+                        .and_modify(|p| p.merge(&Datapoint::of(default)))
+                        .or_insert(Datapoint::of(default));
+                }
+            }
+        }
+    }
+
+    /// The event's `eventTime`, or `None` after recording why it is unusable. Unmatched events
+    /// are not parsed: the first `"eventTime":` in the text is taken (CloudTrail writes it at the
+    /// top level before any nested object that could hold such a key).
+    fn event_time(&mut self, event: &RawEvent<'_>) -> Option<i64> {
+        let text = event.text.as_bytes();
+        let found = self.replay.event_time.find(text).and_then(|at| {
+            let rest = &event.text[at + 12..];
+            let rest = rest.trim_start();
+            let value = rest.strip_prefix('"')?;
+            Some(&value[..value.find('"')?])
+        });
+        match found {
+            Some(value) => {
+                let parsed = parse_event_time(value);
+                if parsed.is_none() {
+                    let message =
+                        format!("eventTime {value:?} is not a time; event not counted in metrics");
+                    self.totals
+                        .problems
+                        .add(event.file, event.position, message);
+                }
+                parsed
+            }
+            None => {
+                let message =
+                    "record has no eventTime string; event not counted in metrics".to_string();
+                self.totals
+                    .problems
+                    .add(event.file, event.position, message);
+                None
+            }
+        }
+    }
+
+    fn emit(&mut self, event: &RawEvent<'_>) {
+        let names: Vec<&str> = self
+            .matched
+            .iter()
+            .map(|&i| self.replay.filters[i].name.as_str())
+            .collect();
+        let head = serde_json::json!({
+            "filters": names,
+            "file": event.file,
+            "position": event.position.to_string(),
+        })
+        .to_string();
+        // `{"filters":...,"position":"..."}` + `,"event":` + raw event + `}`
+        self.emit_buffer
+            .extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+        self.emit_buffer.extend_from_slice(b",\"event\":");
+        self.emit_buffer.extend_from_slice(event.text.as_bytes());
+        self.emit_buffer.extend_from_slice(b"}\n");
+        self.replay.emitted.fetch_add(1, Ordering::Relaxed);
+        if self.emit_buffer.len() > 1 << 20 {
+            self.flush_emit();
+        }
+    }
+
+    fn flush_emit(&mut self) {
+        if self.emit_buffer.is_empty() {
+            return;
+        }
+        if let Some(out) = &self.replay.emit {
+            let mut out = out.lock().expect("emit lock");
+            if let Err(error) = out.write_all(&self.emit_buffer) {
+                self.totals.problems.add(
+                    "--emit-matches",
+                    Position::default(),
+                    format!("writing matched events failed: {error}"),
+                );
+            }
+        }
+        self.emit_buffer.clear();
+    }
+
+    /// Ends the worker: flushes its emitted matches and returns its totals.
+    pub fn finish(mut self) -> Totals {
+        self.flush_emit();
+        self.totals
+    }
+}
+
+/// Adds one to `key`'s count, allocating the key only the first time it is seen.
+fn count(counts: &mut HashMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
+    }
+}
+
+/// Who made the call: the ARN when there is one, else the identity type and name.
+fn principal(identity: &serde_json::Value) -> String {
+    if let Some(arn) = identity["arn"].as_str() {
+        return arn.to_string();
+    }
+    let kind = identity["type"].as_str().unwrap_or("(no userIdentity)");
+    let name = ["userName", "principalId", "invokedBy"]
+        .iter()
+        .find_map(|key| identity[key].as_str());
+    match name {
+        Some(name) => format!("{kind}:{name}"),
+        None => kind.to_string(),
+    }
+}

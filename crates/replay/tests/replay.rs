@@ -1,0 +1,369 @@
+//! The replay end to end: files in, per-filter totals, alarms and problems out.
+
+use flate2::write::GzEncoder;
+use replay::eval::Evaluator;
+use replay::{ad_hoc_filter, benchmark_filters, FilterSpec, Replay, Report};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("replay-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// The shared samples' records, as compact JSON text.
+fn sample_records() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/cloudtrail-samples");
+    let mut records = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("shared samples missing at {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    for file in files {
+        for line in std::fs::read_to_string(file).unwrap().lines() {
+            let wrapper: serde_json::Value = serde_json::from_str(line).unwrap();
+            records.push(wrapper["event"].to_string());
+        }
+    }
+    assert!(records.len() > 900);
+    records
+}
+
+fn replay(filters: Vec<FilterSpec>, paths: &[PathBuf], threads: usize) -> (Replay, replay::Totals) {
+    let replay = Replay::new(filters, false, None).unwrap();
+    let totals = replay.run_paths(paths, threads, None);
+    (replay, totals)
+}
+
+#[test]
+fn samples_match_exactly_what_the_evaluator_matches_record_by_record() {
+    let records = sample_records();
+    let dir = scratch_dir("samples");
+    // Half as an S3 log file, half as NDJSON split into ranges, to cover both readers.
+    let (first, second) = records.split_at(records.len() / 2);
+    let body = format!("{{\"Records\":[{}]}}", first.join(","));
+    std::fs::write(dir.join("part1.json.gz"), gzip(body.as_bytes())).unwrap();
+    std::fs::write(dir.join("part2.jsonl"), second.join("\n") + "\n").unwrap();
+
+    let filters = benchmark_filters(cis_catalogue::Benchmark::latest(), 300);
+    let evaluator = Evaluator::new(&filters).unwrap();
+    let mut scratch = evaluator.scratch();
+    let mut expected = vec![0u64; filters.len()];
+    let mut matched_any = 0;
+    for record in &records {
+        let mut out = Vec::new();
+        evaluator.matches(record, &mut scratch, &mut out);
+        matched_any += u64::from(!out.is_empty());
+        for i in out {
+            expected[i] += 1;
+        }
+    }
+    assert!(
+        expected.iter().filter(|&&n| n > 0).count() >= 10,
+        "{expected:?}"
+    );
+
+    let emit_path = dir.join("matches.ndjson");
+    let emit = Box::new(std::fs::File::create(&emit_path).unwrap());
+    let replay = Replay::new(filters.clone(), false, Some(emit))
+        .unwrap()
+        .with_range_bytes(50_000);
+    let totals = replay.run_paths(std::slice::from_ref(&dir), 3, None);
+    let got: Vec<u64> = totals.filters.iter().map(|t| t.matched).collect();
+    assert_eq!(got, expected);
+    assert_eq!(totals.read.events, records.len() as u64);
+    drop(replay);
+    let emitted = std::fs::read_to_string(&emit_path).unwrap();
+    let lines: Vec<serde_json::Value> = emitted
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, matched_any);
+    for line in &lines {
+        let event = line["event"].to_string();
+        let mut out = Vec::new();
+        evaluator.matches(&event, &mut scratch, &mut out);
+        let names: Vec<&str> = out.iter().map(|&i| filters[i].name.as_str()).collect();
+        let tagged: Vec<&str> = line["filters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(tagged, names);
+    }
+    // Some samples lack or garble eventTime: each one is a problem with its place.
+    assert!(totals.problems.count > 0);
+    assert!(totals
+        .problems
+        .kept
+        .iter()
+        .all(|p| p.message.contains("eventTime") && !p.position.is_empty()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn event(name: &str, time: &str, extra: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice"}},"eventTime":"{time}","eventSource":"iam.amazonaws.com","eventName":"{name}"{extra}}}"#
+    )
+}
+
+#[test]
+fn counts_matches_times_names_principals_and_alarm_periods() {
+    let dir = scratch_dir("alarm");
+    let lines = [
+        event("PutUserPolicy", "2024-05-01T10:01:00Z", ""),
+        event("PutUserPolicy", "2024-05-01T10:04:59Z", ""),
+        event("ListUsers", "2024-05-01T10:07:00Z", ""),
+        event("DeleteUserPolicy", "2024-05-01T11:00:00Z", ""),
+        event("ListUsers", "2024-05-01T12:00:00Z", ""),
+    ];
+    std::fs::write(dir.join("events.jsonl"), lines.join("\n")).unwrap();
+    let filters = vec![ad_hoc_filter(
+        0,
+        r#"{ ($.eventName = "PutUserPolicy") || ($.eventName = "DeleteUserPolicy") }"#,
+        300,
+    )];
+    let (replay, totals) = replay(filters, std::slice::from_ref(&dir), 2);
+    let report = Report::new(&replay, &totals);
+    assert!(!report.partial, "{:?}", report.problem_examples);
+    let f = &report.filters[0];
+    assert_eq!(f.matched, 3);
+    assert_eq!(f.first.as_deref(), Some("2024-05-01T10:01:00Z"));
+    assert_eq!(f.last.as_deref(), Some("2024-05-01T11:00:00Z"));
+    assert_eq!(
+        f.top_event_names,
+        [
+            ("PutUserPolicy".to_string(), 2),
+            ("DeleteUserPolicy".to_string(), 1)
+        ]
+    );
+    assert_eq!(
+        f.top_principals[0],
+        ("arn:aws:iam::111122223333:user/alice".to_string(), 3)
+    );
+    let alarm = &f.alarms[0];
+    // Sum >= 1 over 5 minutes, 1 of 1, missing data "missing": ALARM for the 10:00 period
+    // (evaluated 10:05) and the two after it while its datapoint is in the evaluation range,
+    // INSUFFICIENT_DATA from 10:20, ALARM again for 11:00-11:15.
+    let times: Vec<(&str, String)> = alarm
+        .transitions
+        .iter()
+        .map(|t| (t.at.as_str(), t.to.to_string()))
+        .collect();
+    assert_eq!(
+        times,
+        [
+            ("2024-05-01T10:05:00Z", "ALARM".to_string()),
+            ("2024-05-01T10:20:00Z", "INSUFFICIENT_DATA".to_string()),
+            ("2024-05-01T11:05:00Z", "ALARM".to_string()),
+            ("2024-05-01T11:20:00Z", "INSUFFICIENT_DATA".to_string()),
+        ]
+    );
+    assert_eq!(alarm.alarm_periods, 6);
+    let csv = report.to_csv();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("pattern 1,pattern,3,2024-05-01T10:01:00Z,"),
+        "{csv}"
+    );
+    let table = report.to_table();
+    assert!(table.contains("entered ALARM 2 times"), "{table}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_input_is_counted_with_its_place_and_the_rest_is_replayed() {
+    let dir = scratch_dir("bad");
+    let good = event("PutUserPolicy", "2024-05-01T10:00:00Z", "");
+    let no_time = r#"{"eventName":"PutUserPolicy"}"#;
+    std::fs::write(
+        dir.join("a.jsonl"),
+        format!("{good}\nnot json\n{no_time}\n{good}\n"),
+    )
+    .unwrap();
+    let records = gzip(format!("{{\"Records\":[{good},{good},{good}]}}").as_bytes());
+    std::fs::write(dir.join("b.json.gz"), &records[..records.len() - 10]).unwrap();
+    std::fs::write(dir.join("c.csv"), "eventName,eventTime\n").unwrap();
+    let filters = vec![ad_hoc_filter(
+        0,
+        r#"{ $.eventName = "PutUserPolicy" }"#,
+        300,
+    )];
+    let (replay, totals) = replay(filters, &[dir.clone(), dir.join("missing.json")], 2);
+    let report = Report::new(&replay, &totals);
+    assert!(report.partial);
+    // bad line, record without eventTime, truncated gzip, not CloudTrail, missing file.
+    assert_eq!(report.problems, 5, "{:#?}", report.problem_examples);
+    let messages: Vec<String> = report
+        .problem_examples
+        .iter()
+        .map(|p| format!("{} | {} | {}", p.file, p.position, p.message))
+        .collect();
+    let has = |file: &str, text: &str| {
+        messages
+            .iter()
+            .any(|m| m.contains(file) && m.contains(text))
+    };
+    assert!(has("a.jsonl", "line 2"), "{messages:#?}");
+    assert!(has("a.jsonl", "no eventTime"), "{messages:#?}");
+    assert!(has("b.json.gz", "gzip"), "{messages:#?}");
+    assert!(has("c.csv", "not a CloudTrail log"), "{messages:#?}");
+    assert!(has("missing.json", "cannot open"), "{messages:#?}");
+    // The matched event without eventTime counts as a match but publishes nothing.
+    assert_eq!(report.filters[0].unpublished, 1);
+    assert!(report.filters[0].matched >= 3);
+    assert!(report.to_table().contains("PARTIAL REPLAY: 5 problems"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn ranges_and_threads_do_not_change_the_totals() {
+    let dir = scratch_dir("ranges");
+    let mut text = String::new();
+    for i in 0..3000 {
+        let name = if i % 7 == 0 {
+            "PutUserPolicy"
+        } else {
+            "ListUsers"
+        };
+        let time = format!(
+            "2024-05-01T{:02}:{:02}:{:02}Z",
+            i / 3600,
+            i / 60 % 60,
+            i % 60
+        );
+        text.push_str(&event(name, &time, ""));
+        text.push('\n');
+    }
+    std::fs::write(dir.join("big.jsonl"), &text).unwrap();
+    let filters = || {
+        vec![ad_hoc_filter(
+            0,
+            r#"{ $.eventName = "PutUserPolicy" }"#,
+            300,
+        )]
+    };
+    let (_, whole) = replay(filters(), std::slice::from_ref(&dir), 1);
+    let split = Replay::new(filters(), false, None)
+        .unwrap()
+        .with_range_bytes(4096);
+    let parts = split.run_paths(std::slice::from_ref(&dir), 4, None);
+    assert_eq!(whole.filters[0].matched, 429);
+    assert_eq!(parts.filters[0].matched, 429);
+    assert_eq!(parts.filters[0].minutes, whole.filters[0].minutes);
+    assert_eq!(parts.read.events, 3000);
+    assert_eq!(parts.span, whole.span);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn diff_shows_what_each_side_matches_alone() {
+    let dir = scratch_dir("diff");
+    let lines = [
+        // CIS 5.4 (IAM policy changes) matches; the deployed filter does not.
+        event("PutUserPolicy", "2024-05-01T10:00:00Z", ""),
+        // Both match (sign-in without MFA).
+        event(
+            "ConsoleLogin",
+            "2024-05-01T10:01:00Z",
+            r#","additionalEventData":{"MFAUsed":"No"}"#,
+        ),
+        // Only the deployed filter matches (sign-in with MFA).
+        event(
+            "ConsoleLogin",
+            "2024-05-01T10:02:00Z",
+            r#","additionalEventData":{"MFAUsed":"Yes"}"#,
+        ),
+    ];
+    std::fs::write(dir.join("events.jsonl"), lines.join("\n")).unwrap();
+    let snapshot = snapshot::Snapshot::from_json(
+        r#"{"format_version":1,"caller":{"account_id":"111122223333"},
+            "log_groups":[{"name":"trail","region":"us-east-1","account_id":"111122223333",
+              "metric_filters":[{"name":"logins","pattern":"{ $.eventName = \"ConsoleLogin\" }",
+                "transformations":[{"metric_name":"Logins","metric_namespace":"CIS","metric_value":"1"}]}]}]}"#,
+    )
+    .unwrap();
+    let mut filters = benchmark_filters(cis_catalogue::Benchmark::latest(), 300);
+    filters.extend(replay::snapshot_filters(&snapshot));
+    let replay = Replay::new(filters, true, None).unwrap();
+    let totals = replay.run_paths(std::slice::from_ref(&dir), 1, None);
+    let report = Report::new(&replay, &totals);
+    let by_name = |suffix: &str| {
+        report
+            .filters
+            .iter()
+            .find(|f| f.name.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no filter {suffix}"))
+    };
+    assert_eq!(by_name("iam-policy-changes").only_this_side, Some(1));
+    assert_eq!(by_name("console-signin-without-mfa").matched, 1);
+    assert_eq!(
+        by_name("console-signin-without-mfa").only_this_side,
+        Some(0)
+    );
+    let deployed = by_name("trail/logins");
+    assert_eq!(deployed.matched, 2);
+    assert_eq!(deployed.only_this_side, Some(1));
+    assert_eq!(
+        deployed.only_examples[0].time.as_deref(),
+        Some("2024-05-01T10:02:00Z")
+    );
+    // No alarm watches the deployed metric.
+    assert!(deployed.alarms.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn deployed_metric_values_and_default_values_feed_the_statistics() {
+    let dir = scratch_dir("values");
+    let lines = [
+        event("PutUserPolicy", "2024-05-01T10:00:00Z", r#","size":5"#),
+        event("PutUserPolicy", "2024-05-01T10:01:00Z", r#","size":"7""#),
+        event("PutUserPolicy", "2024-05-01T10:02:00Z", r#","size":"big""#),
+        event("PutUserPolicy", "2024-05-01T10:03:00Z", ""),
+        event("ListUsers", "2024-05-01T10:04:00Z", ""),
+    ];
+    std::fs::write(dir.join("events.jsonl"), lines.join("\n")).unwrap();
+    let snapshot = snapshot::Snapshot::from_json(
+        r#"{"format_version":1,"caller":{"account_id":"111122223333"},
+            "log_groups":[{"name":"g","region":"us-east-1","account_id":"111122223333",
+              "metric_filters":[{"name":"f","pattern":"{ $.eventName = \"PutUserPolicy\" }",
+                "transformations":[{"metric_name":"M","metric_namespace":"N","metric_value":"$.size","default_value":0}]}]}],
+            "alarms":[{"name":"big-changes","arn":"arn:a","region":"us-east-1","metric_name":"M","namespace":"N",
+              "statistic":"Maximum","period":300,"threshold":6,"comparison_operator":"GreaterThanThreshold",
+              "evaluation_periods":1,"actions_enabled":true}]}"#,
+    )
+    .unwrap();
+    let (replay, totals) = replay(
+        replay::snapshot_filters(&snapshot),
+        std::slice::from_ref(&dir),
+        1,
+    );
+    let t = &totals.filters[0];
+    assert_eq!(t.matched, 4);
+    // 5, 7 ("7" read as a number), nothing for "big", default 0 for the missing field and for
+    // the non-matching ListUsers.
+    let samples: u64 = t.minutes.values().map(|p| p.count).sum();
+    assert_eq!(samples, 4);
+    assert_eq!(t.unpublished, 1);
+    let max = t.minutes.values().map(|p| p.max).fold(f64::MIN, f64::max);
+    assert_eq!(max, 7.0);
+    let report = Report::new(&replay, &totals);
+    let alarm = &report.filters[0].alarms[0];
+    assert_eq!(alarm.name, "big-changes");
+    assert_eq!(alarm.alarm_periods, 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

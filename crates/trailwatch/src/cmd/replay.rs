@@ -1,0 +1,346 @@
+//! `trailwatch replay`: CloudTrail history through the CIS (or deployed, or ad hoc) filters and
+//! their alarms.
+//!
+//! Exit codes: 0 the whole input was replayed; 3 the replay is partial (some input could not be
+//! read, or events had no usable `eventTime`; the report lists where); 2 an error or bad usage.
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use replay::{Progress, Replay, Report};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Exit code of a replay that could not read all of its input.
+const PARTIAL: u8 = 3;
+
+/// Arguments of `trailwatch replay`.
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// CloudTrail logs: files (`.json`, `.json.gz`, NDJSON), directories (walked recursively),
+    /// `-` for standard input, or `s3://BUCKET/PREFIX`.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<String>,
+    /// CIS benchmark version whose control patterns are replayed (default: the latest). Used
+    /// when neither --snapshot nor --pattern is given, or with --diff.
+    #[arg(long, value_name = "VERSION")]
+    benchmark: Option<String>,
+    /// Replay the metric filters and alarms deployed in an account, from a snapshot JSON
+    /// (`trailwatch collect`).
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+    /// Replay this filter pattern (repeatable), with the CIS reference alarm.
+    #[arg(long = "pattern", value_name = "PATTERN")]
+    patterns: Vec<String>,
+    /// Compare the benchmark's patterns with the deployed (or --pattern) filters: events one
+    /// side matches and the other does not.
+    #[arg(long)]
+    diff: bool,
+    /// Period in seconds of the CIS reference alarm (Sum >= 1 over one period).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    period: i64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+    /// Write every matched event to FILE as NDJSON, tagged with the filters it matched.
+    #[arg(long, value_name = "FILE")]
+    emit_matches: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// S3 only: skip objects whose key date (`YYYY/MM/DD`) is before this day (`YYYY-MM-DD`).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// S3 only: skip objects whose key date is after this day (`YYYY-MM-DD`).
+    #[arg(long, value_name = "DATE")]
+    until: Option<String>,
+    /// S3 only: the named AWS profile (default: the standard credential chain).
+    #[cfg(feature = "aws")]
+    #[arg(long)]
+    profile: Option<String>,
+    /// S3 only: the region of the bucket (default: the configured region, else us-east-1).
+    #[cfg(feature = "aws")]
+    #[arg(long)]
+    region: Option<String>,
+    /// Benchmarking aid: only decompress the input files and print the bytes and the time.
+    #[arg(long, hide = true)]
+    decompress_only: bool,
+}
+
+/// How the report is printed.
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    /// A human-readable table with details per filter.
+    Table,
+    /// The full report as JSON.
+    Json,
+    /// One CSV row per filter and alarm.
+    Csv,
+}
+
+/// Runs `trailwatch replay`.
+pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if threads == 0 {
+        bail!("--threads must be at least 1");
+    }
+    let (paths, stdin, s3): (Vec<PathBuf>, bool, Vec<String>) = split_inputs(&args.inputs);
+    if (args.since.is_some() || args.until.is_some()) && s3.is_empty() {
+        bail!("--since/--until apply to s3:// inputs only");
+    }
+    if args.decompress_only {
+        let started = std::time::Instant::now();
+        let bytes = replay::floor::decompress_only(&paths, threads).map_err(anyhow::Error::msg)?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "decompressed {bytes} bytes in {seconds:.3} s ({:.0} MB/s) on {threads} threads",
+            bytes as f64 / 1e6 / seconds
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let filters = select_filters(&args)?;
+    let emit: Option<Box<dyn Write + Send>> = match &args.emit_matches {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            Some(Box::new(std::io::BufWriter::new(file)))
+        }
+        None => None,
+    };
+    let diff = args.diff;
+    let replay = Replay::new(filters, diff, emit).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("invalid filter pattern:\n  {}", lines.join("\n  "))
+    })?;
+
+    let progress = Progress::default();
+    let show_progress = std::io::stderr().is_terminal();
+    let done = AtomicBool::new(false);
+    let totals = std::thread::scope(|scope| {
+        if show_progress {
+            scope.spawn(|| draw_progress(&progress, &done));
+        }
+        let mut totals = replay.run_paths(&paths, threads, show_progress.then_some(&progress));
+        if stdin {
+            let mut worker = replay.worker();
+            worker.read_stream("<stdin>", std::io::stdin().lock());
+            totals.merge(worker.finish());
+        }
+        let s3_result = read_s3(&replay, &s3, &args, threads);
+        done.store(true, Ordering::Relaxed);
+        s3_result.map(|more| {
+            if let Some(more) = more {
+                totals.merge(more);
+            }
+            totals
+        })
+    })?;
+    if let Some(path) = &args.emit_matches {
+        replay
+            .flush_emitted()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let report = Report::new(&replay, &totals);
+    let text = match args.format {
+        OutputFormat::Table => report.to_table(),
+        OutputFormat::Json => report.to_json() + "\n",
+        OutputFormat::Csv => report.to_csv(),
+    };
+    print!("{text}");
+    if let Some(path) = &args.emit_matches {
+        eprintln!(
+            "wrote {} matched events to {}",
+            replay.emitted(),
+            path.display()
+        );
+    }
+    Ok(if report.partial {
+        ExitCode::from(PARTIAL)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Sorts the inputs into local paths, standard input and S3 URLs.
+fn split_inputs(inputs: &[String]) -> (Vec<PathBuf>, bool, Vec<String>) {
+    let mut paths = Vec::new();
+    let mut stdin = false;
+    let mut s3 = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            stdin = true;
+        } else if input.starts_with("s3://") {
+            s3.push(input.clone());
+        } else {
+            paths.push(PathBuf::from(input));
+        }
+    }
+    (paths, stdin, s3)
+}
+
+/// The filters the arguments ask for; see [`ReplayArgs`].
+fn select_filters(args: &ReplayArgs) -> anyhow::Result<Vec<replay::FilterSpec>> {
+    let benchmark = match &args.benchmark {
+        Some(text) => text.parse::<cis_catalogue::Benchmark>()?,
+        None => cis_catalogue::Benchmark::latest(),
+    };
+    if args.period <= 0 || args.period % 60 != 0 {
+        bail!("--period must be a positive multiple of 60 seconds (metric-filter metrics have one-minute resolution)");
+    }
+    let mut filters = Vec::new();
+    let others = args.snapshot.is_some() || !args.patterns.is_empty();
+    if args.diff && !others {
+        bail!("--diff compares the benchmark with --snapshot or --pattern filters; give one");
+    }
+    if !others || args.benchmark.is_some() || args.diff {
+        filters.extend(replay::benchmark_filters(benchmark, args.period));
+    }
+    if let Some(path) = &args.snapshot {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let snapshot = snapshot::Snapshot::from_json(&text)
+            .with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        let deployed = replay::snapshot_filters(&snapshot);
+        if deployed.is_empty() {
+            eprintln!("note: the snapshot holds no metric filters");
+        }
+        filters.extend(deployed);
+    }
+    for (i, pattern) in args.patterns.iter().enumerate() {
+        filters.push(replay::ad_hoc_filter(i, pattern, args.period));
+    }
+    Ok(filters)
+}
+
+/// Redraws a one-line progress display on stderr until `done`.
+fn draw_progress(progress: &Progress, done: &AtomicBool) {
+    let started = std::time::Instant::now();
+    let mut stderr = std::io::stderr();
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let bytes = progress.bytes.load(Ordering::Relaxed);
+        let total = progress.total_bytes.load(Ordering::Relaxed).max(1);
+        let _ = write!(
+            stderr,
+            "\r{}/{} files, {}/{} MB ({:.0}%), {:.0}s  ",
+            progress.files.load(Ordering::Relaxed),
+            progress.total_files.load(Ordering::Relaxed),
+            bytes / 1_000_000,
+            total / 1_000_000,
+            bytes as f64 * 100.0 / total as f64,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let _ = write!(stderr, "\r{:60}\r", "");
+}
+
+/// Replays the `s3://` inputs (the `aws` feature's S3 source).
+#[cfg(not(feature = "aws"))]
+fn read_s3(
+    _replay: &Replay,
+    s3: &[String],
+    _args: &ReplayArgs,
+    _threads: usize,
+) -> anyhow::Result<Option<replay::Totals>> {
+    if s3.is_empty() {
+        return Ok(None);
+    }
+    bail!("s3:// inputs need a build with the `aws` feature")
+}
+
+/// Replays the `s3://` inputs: objects are listed (pruned by --since/--until on the key's
+/// day), downloaded 16 at a time, and replayed by `threads` workers as they arrive.
+#[cfg(feature = "aws")]
+fn read_s3(
+    replay: &Replay,
+    s3: &[String],
+    args: &ReplayArgs,
+    threads: usize,
+) -> anyhow::Result<Option<replay::Totals>> {
+    use aws_s3_source::{DayRange, S3Url};
+    if s3.is_empty() {
+        return Ok(None);
+    }
+    let urls = s3
+        .iter()
+        .map(|text| S3Url::parse(text).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let day = |text: &Option<String>| {
+        text.as_deref()
+            .map(aws_s3_source::parse_day)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+    };
+    let range = DayRange {
+        since: day(&args.since)?,
+        until: day(&args.until)?,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let options = aws_collect::CollectOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        ..aws_collect::CollectOptions::default()
+    };
+    let client = aws_s3_source::client(&runtime.block_on(aws_collect::load_config(&options)));
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(
+        String,
+        Result<Vec<u8>, aws_s3_source::S3Error>,
+    )>(threads * 2);
+    let receiver = std::sync::Mutex::new(receiver);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut worker = replay.worker();
+                    loop {
+                        let next = receiver.lock().expect("s3 queue lock").recv();
+                        let Ok((location, body)) = next else { break };
+                        match body {
+                            Ok(bytes) => worker.read_stream(&location, &bytes[..]),
+                            Err(error) => worker.problem(
+                                &location,
+                                format!("download failed: {error}; object not replayed"),
+                            ),
+                        }
+                    }
+                    worker.finish()
+                })
+            })
+            .collect();
+        let listed = runtime.block_on(async {
+            for url in &urls {
+                let listing = aws_s3_source::list(&client, url, range).await?;
+                if listing.digests > 0 || listing.outside_range > 0 {
+                    eprintln!(
+                        "{url}: skipped {} digest files and {} objects outside --since/--until",
+                        listing.digests, listing.outside_range
+                    );
+                }
+                let deliver = |location: String, body: Result<Vec<u8>, aws_s3_source::S3Error>| {
+                    // The workers only stop after the sender is dropped, so this cannot fail.
+                    let _ = sender.send((location, body));
+                };
+                aws_s3_source::download(&client, &url.bucket, listing.objects, 16, deliver).await;
+            }
+            Ok::<(), aws_s3_source::S3Error>(())
+        });
+        drop(sender);
+        let mut totals: Option<replay::Totals> = None;
+        for worker in workers {
+            let result = worker.join().expect("replay worker panicked");
+            match &mut totals {
+                Some(totals) => totals.merge(result),
+                None => totals = Some(result),
+            }
+        }
+        listed.context("listing the S3 objects")?;
+        Ok(totals)
+    })
+}
