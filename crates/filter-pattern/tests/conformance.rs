@@ -634,13 +634,53 @@ fn space_delimited_patterns() {
 fn section_14_choices() {
     let deep = format!("{{\"a\":{}1{}}}", "[".repeat(600), "]".repeat(600));
     check(&[
-        ("§14.7 choice: unquoted - in JSON values", "{ $.awsRegion = us-east-1 }", r#"{"awsRegion":"us-east-1"}"#, true),
-        ("§14.9 choice: property names are case-sensitive", "{ $.EventName = x }", r#"{"eventName":"x"}"#, false),
-        ("§14.11 current docs: remainder binds to w2", "[w1=ERROR, w2]", "ERROR WARN message", true),
-        ("choice: duplicate JSON keys, the last wins", "{ $.a = 2 }", r#"{"a":1,"a":2}"#, true),
-        ("choice: duplicate JSON keys, the last wins", "{ $.a = 1 }", r#"{"a":1,"a":2}"#, false),
-        ("choice: nesting deeper than 512 is not JSON", "{ $.b NOT EXISTS }", &deep, false),
-        ("choice: nesting within 512 is JSON", "{ $.b NOT EXISTS }", r#"{"a":[[[1]]]}"#, true),
-        ("choice: bracket key after a deeper step", "{ $.a.['b.c'] = 1 }", r#"{"a":{"b.c":1}}"#, true),
+        (
+            "§14.7 choice: unquoted - in JSON values",
+            "{ $.awsRegion = us-east-1 }",
+            r#"{"awsRegion":"us-east-1"}"#,
+            true,
+        ),
+        (
+            "§14.9 choice: property names are case-sensitive",
+            "{ $.EventName = x }",
+            r#"{"eventName":"x"}"#,
+            false,
+        ),
+        (
+            "§14.11 current docs: remainder binds to w2",
+            "[w1=ERROR, w2]",
+            "ERROR WARN message",
+            true,
+        ),
+        (
+            "choice: duplicate JSON keys, the last wins",
+            "{ $.a = 2 }",
+            r#"{"a":1,"a":2}"#,
+            true,
+        ),
+        (
+            "choice: duplicate JSON keys, the last wins",
+            "{ $.a = 1 }",
+            r#"{"a":1,"a":2}"#,
+            false,
+        ),
+        (
+            "choice: nesting deeper than 512 is not JSON",
+            "{ $.b NOT EXISTS }",
+            &deep,
+            false,
+        ),
+        (
+            "choice: nesting within 512 is JSON",
+            "{ $.b NOT EXISTS }",
+            r#"{"a":[[[1]]]}"#,
+            true,
+        ),
+        (
+            "choice: bracket key after a deeper step",
+            "{ $.a.['b.c'] = 1 }",
+            r#"{"a":{"b.c":1}}"#,
+            true,
+        ),
     ]);
 }

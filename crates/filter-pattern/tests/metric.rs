@@ -4,7 +4,10 @@ use filter_pattern::{compile, MetricDatum, MetricTransformation};
 use std::collections::BTreeMap;
 
 fn dims(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn datum(value: f64, pairs: &[(&str, &str)]) -> Option<MetricDatum> {
@@ -23,7 +26,10 @@ fn json_value_default_and_non_numeric() {
     // Matched, value field missing → default.
     assert_eq!(m.extract(&p, r#"{"probe":"yes"}"#), datum(7.0, &[]));
     // Matched, value null → default.
-    assert_eq!(m.extract(&p, r#"{"probe":"yes","latency":null}"#), datum(7.0, &[]));
+    assert_eq!(
+        m.extract(&p, r#"{"probe":"yes","latency":null}"#),
+        datum(7.0, &[])
+    );
     // Matched, non-numeric string → nothing.
     assert_eq!(m.extract(&p, r#"{"latency":"slow"}"#), None);
     // Our choice: a numeric string counts as its number.
@@ -43,7 +49,10 @@ fn literal_values_and_term_patterns() {
     assert_eq!(m.extract(&p, "INFO"), datum(0.0, &[]));
     // Dimensions need a JSON or delimited pattern.
     let e = MetricTransformation::new(&p, "1", None, &dims(&[("a", "$.a")])).unwrap_err();
-    assert_eq!(e.0, "The specified filter pattern does not support dimensions");
+    assert_eq!(
+        e.0,
+        "The specified filter pattern does not support dimensions"
+    );
     // `$.field` needs a JSON pattern; wildcards are not values.
     assert!(MetricTransformation::new(&p, "$.a", None, &BTreeMap::new()).is_err());
     let j = compile("{ $.a = * }").unwrap();
@@ -63,7 +72,10 @@ fn dimensions_all_or_nothing() {
         datum(1.0, &[("name", "PutObject"), ("region", "eu-west-1")])
     );
     // One dimension field absent → published without any dimensions.
-    assert_eq!(m.extract(&p, r#"{"eventName":"PutObject"}"#), datum(1.0, &[]));
+    assert_eq!(
+        m.extract(&p, r#"{"eventName":"PutObject"}"#),
+        datum(1.0, &[])
+    );
     // Dimensions exclude a default value; at most three.
     assert!(MetricTransformation::new(&p, "1", Some(0.0), &d).is_err());
     let four = dims(&[("a", "$.a"), ("b", "$.b"), ("c", "$.c"), ("d", "$.d")]);
@@ -74,7 +86,8 @@ fn dimensions_all_or_nothing() {
 fn delimited_fields() {
     let p = compile("[ip, user, ..., status_code = 4*, bytes]").unwrap();
     let m = MetricTransformation::new(&p, "$bytes", None, &dims(&[("who", "$user")])).unwrap();
-    let line = r#"127.0.0.1 frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534"#;
+    let line =
+        r#"127.0.0.1 frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534"#;
     assert_eq!(m.extract(&p, line), datum(1534.0, &[("who", "frank")]));
     // Positional keys for fields under the ellipsis: $3 is the bracketed timestamp.
     let m = MetricTransformation::new(&p, "1", None, &dims(&[("t", "$3")])).unwrap();

@@ -31,6 +31,23 @@ pub struct AuditArgs {
     /// Audit the built-in demo account (no AWS access needed).
     #[arg(long)]
     demo: bool,
+    #[command(flatten)]
+    judge: JudgeArgs,
+    /// Output format: table, json, ocsf, asff, sarif, junit or csv.
+    #[arg(long, default_value = "table")]
+    format: String,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// How to reach the live account, audited when neither --snapshot nor --demo is given.
+    #[cfg(feature = "aws")]
+    #[command(flatten)]
+    aws: super::collect::AwsArgs,
+}
+
+/// How controls are judged; shared by `audit` and `fix` so both reach the same verdicts.
+#[derive(Args)]
+pub struct JudgeArgs {
     /// The benchmark version, e.g. 7.0.0, v3.0.0 or 1.4 (default: the latest).
     #[arg(long, value_name = "VERSION")]
     benchmark: Option<String>,
@@ -46,28 +63,45 @@ pub struct AuditArgs {
     /// Accepted exceptions (default: ./trailwatch.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Output format: table, json, ocsf, asff, sarif, junit or csv.
-    #[arg(long, default_value = "table")]
-    format: String,
-    /// Write the report to this file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// How to reach the live account, audited when neither --snapshot nor --demo is given.
-    #[cfg(feature = "aws")]
-    #[command(flatten)]
-    aws: super::collect::AwsArgs,
+}
+
+impl JudgeArgs {
+    /// The benchmark asked for, or the latest.
+    pub fn benchmark(&self) -> anyhow::Result<Benchmark> {
+        match &self.benchmark {
+            Some(text) => text
+                .parse::<Benchmark>()
+                .map_err(|e| anyhow!("--benchmark: {e}")),
+            None => Ok(Benchmark::latest()),
+        }
+    }
+
+    /// Pattern mode, today's date and the accepted exceptions.
+    pub fn options(&self) -> anyhow::Result<AuditOptions> {
+        let mut options = AuditOptions::new(Date::today_utc());
+        if self.strict_text {
+            options.pattern_mode = PatternMode::StrictText;
+        }
+        options.local_only = self.local_only;
+        let config = match &self.config {
+            Some(path) => Some(Config::load(path).map_err(|e| anyhow!(e))?),
+            None if Path::new(DEFAULT_CONFIG).is_file() => {
+                Some(Config::load(Path::new(DEFAULT_CONFIG)).map_err(|e| anyhow!(e))?)
+            }
+            None => None,
+        };
+        if let Some(config) = config {
+            options.exceptions = config.exceptions;
+        }
+        Ok(options)
+    }
 }
 
 /// Runs `trailwatch audit`.
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
-    let benchmark = match &args.benchmark {
-        Some(text) => text
-            .parse::<Benchmark>()
-            .map_err(|e| anyhow!("--benchmark: {e}"))?,
-        None => Benchmark::latest(),
-    };
+    let benchmark = args.judge.benchmark()?;
     let format: report::Format = args.format.parse().map_err(|e| anyhow!("--format: {e}"))?;
-    let options = audit_options(&args)?;
+    let options = args.judge.options()?;
     let snapshot = obtain_snapshot(&args)?;
     let report = audit::evaluate(&snapshot, benchmark, &options);
 
@@ -118,30 +152,11 @@ fn obtain_snapshot(args: &AuditArgs) -> anyhow::Result<Snapshot> {
     }
 }
 
-fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
+/// Reads a snapshot file, naming the file in any error.
+pub fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     Snapshot::from_json(&text).with_context(|| format!("reading {}", path.display()))
-}
-
-/// Pattern mode, today's date and the accepted exceptions.
-fn audit_options(args: &AuditArgs) -> anyhow::Result<AuditOptions> {
-    let mut options = AuditOptions::new(Date::today_utc());
-    if args.strict_text {
-        options.pattern_mode = PatternMode::StrictText;
-    }
-    options.local_only = args.local_only;
-    let config = match &args.config {
-        Some(path) => Some(Config::load(path).map_err(|e| anyhow!(e))?),
-        None if Path::new(DEFAULT_CONFIG).is_file() => {
-            Some(Config::load(Path::new(DEFAULT_CONFIG)).map_err(|e| anyhow!(e))?)
-        }
-        None => None,
-    };
-    if let Some(config) = config {
-        options.exceptions = config.exceptions;
-    }
-    Ok(options)
 }
 
 #[cfg(test)]

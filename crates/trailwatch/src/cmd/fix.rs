@@ -31,9 +31,9 @@ pub struct FixArgs {
     /// Plan from a saved snapshot (from `trailwatch collect`) instead of reading the account.
     #[arg(long, conflicts_with = "apply")]
     snapshot: Option<PathBuf>,
-    /// The benchmark version whose failing controls to fix (default: the latest).
-    #[arg(long)]
-    benchmark: Option<String>,
+    /// How the failing controls are judged (same flags as `audit`).
+    #[command(flatten)]
+    judge: super::audit::JudgeArgs,
     /// The metric namespace of the metric filters trailwatch creates.
     #[arg(long, default_value = DEFAULT_NAMESPACE)]
     namespace: String,
@@ -73,12 +73,8 @@ pub struct FixArgs {
 /// MANUAL): before the fix when only planning or emitting, after it with `--apply`; a failed
 /// apply step is 2.
 pub fn run(args: FixArgs) -> anyhow::Result<ExitCode> {
-    let benchmark = match &args.benchmark {
-        Some(text) => text
-            .parse::<Benchmark>()
-            .map_err(|e| anyhow::anyhow!("--benchmark: {e}"))?,
-        None => Benchmark::latest(),
-    };
+    let benchmark = args.judge.benchmark()?;
+    let audit_options = args.judge.options()?;
     let options = PlanOptions {
         namespace: Some(args.namespace.clone()),
         topic_arn: args.topic_arn.clone(),
@@ -92,7 +88,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<ExitCode> {
         encrypt_topic: args.encrypt_topic,
     };
     let snapshot = load_snapshot(&args)?;
-    let before = audit::evaluate(&snapshot, benchmark, &audit_options());
+    let before = audit::evaluate(&snapshot, benchmark, &audit_options);
     let plan = plan_for(&snapshot, &before, &options);
 
     if let Some(format) = args.emit {
@@ -108,7 +104,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<ExitCode> {
             None => print!("{code}"),
         }
         eprint!("{}", unresolved_text(&plan));
-        return Ok(status_code(&before));
+        return Ok(ExitCode::from(before.exit_code()));
     }
 
     print!("{}", fix_plan::render::text(&plan));
@@ -116,9 +112,9 @@ pub fn run(args: FixArgs) -> anyhow::Result<ExitCode> {
         if !plan.is_empty() {
             println!("Nothing changes without --apply.");
         }
-        return Ok(status_code(&before));
+        return Ok(ExitCode::from(before.exit_code()));
     }
-    apply(&args, benchmark, &before, &plan)
+    apply(&args, benchmark, &audit_options, &before, &plan)
 }
 
 /// The plan for the failing findings of `report`, with what it cannot fix listed first.
@@ -138,20 +134,9 @@ fn unresolved_text(plan: &Plan) -> String {
         .collect()
 }
 
-/// The exit code for an audit: 0 all pass, 1 any FAIL, 2 any ERROR or MANUAL.
-fn status_code(report: &audit::AuditReport) -> ExitCode {
-    match report.worst_status() {
-        audit::Status::Pass => ExitCode::SUCCESS,
-        audit::Status::Fail => ExitCode::from(1),
-        audit::Status::Manual | audit::Status::Error => ExitCode::from(2),
-    }
-}
-
 fn load_snapshot(args: &FixArgs) -> anyhow::Result<Snapshot> {
     if let Some(path) = &args.snapshot {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        return Snapshot::from_json(&text).with_context(|| format!("reading {}", path.display()));
+        return super::audit::read_snapshot(path);
     }
     #[cfg(feature = "aws")]
     {
@@ -164,7 +149,13 @@ fn load_snapshot(args: &FixArgs) -> anyhow::Result<Snapshot> {
 }
 
 #[cfg(not(feature = "aws"))]
-fn apply(_: &FixArgs, _: Benchmark, _: &audit::AuditReport, _: &Plan) -> anyhow::Result<ExitCode> {
+fn apply(
+    _: &FixArgs,
+    _: Benchmark,
+    _: &audit::AuditOptions,
+    _: &audit::AuditReport,
+    _: &Plan,
+) -> anyhow::Result<ExitCode> {
     bail!("this build has no AWS support, so it cannot --apply: use --emit instead")
 }
 
@@ -172,13 +163,14 @@ fn apply(_: &FixArgs, _: Benchmark, _: &audit::AuditReport, _: &Plan) -> anyhow:
 fn apply(
     args: &FixArgs,
     benchmark: Benchmark,
+    audit_options: &audit::AuditOptions,
     before: &audit::AuditReport,
     plan: &Plan,
 ) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     if plan.is_empty() {
         println!("Nothing to apply.");
-        return Ok(status_code(before));
+        return Ok(ExitCode::from(before.exit_code()));
     }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
@@ -215,10 +207,10 @@ fn apply(
     }
     let snapshot =
         super::collect::collect_snapshot(&args.aws).context("collecting again after applying")?;
-    let after = audit::evaluate(&snapshot, benchmark, &audit_options());
+    let after = audit::evaluate(&snapshot, benchmark, audit_options);
     println!("Before and after:");
     print!("{}", before_after(before, &after));
-    Ok(status_code(&after))
+    Ok(ExitCode::from(after.exit_code()))
 }
 
 /// One line per control: `4.4 iam-policy-changes: FAIL -> PASS`.
@@ -235,9 +227,4 @@ fn before_after(before: &audit::AuditReport, after: &audit::AuditReport) -> Stri
             format!("  {} {}: {} -> {}\n", b.control_id, b.topic, b.status, now)
         })
         .collect()
-}
-
-/// Semantic pattern comparison, audited today (UTC), no exceptions.
-fn audit_options() -> audit::AuditOptions {
-    audit::AuditOptions::new(audit::Date::today_utc())
 }

@@ -25,7 +25,12 @@ fn scratch(name: &str, contents: &str) -> PathBuf {
 fn the_demo_audits_from_any_directory_as_json() {
     let out = trailwatch(&["audit", "--demo", "--format", "json"]);
     // The demo has an ERROR (5.9), so the exit code is 2.
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["findings"].as_array().unwrap().len(), 16);
     assert_eq!(json["benchmark"], "v7.0.0");
@@ -42,7 +47,7 @@ fn the_exit_code_follows_the_worst_status() {
 
 #[test]
 fn a_snapshot_file_is_read_and_errors_name_it() {
-    let demo = include_str!("../demo/demo-snapshot.json");
+    let demo = include_str!("../../demo/demo-snapshot.json");
     let path = scratch("snapshot.json", demo);
     let report = scratch("report.json", "");
     let out = trailwatch(&[
@@ -69,10 +74,6 @@ fn a_snapshot_file_is_read_and_errors_name_it() {
 
 #[test]
 fn bad_usage_is_exit_two_with_a_message() {
-    let out = trailwatch(&["audit"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--snapshot"));
-
     let out = trailwatch(&["audit", "--demo", "--benchmark", "9.9"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--benchmark"));
@@ -81,7 +82,10 @@ fn bad_usage_is_exit_two_with_a_message() {
     let out = trailwatch(&["audit", "--demo", "--config", config.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad.toml") && stderr.contains("filter"), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("filter"),
+        "{stderr}"
+    );
 }
 
 #[test]
