@@ -131,7 +131,25 @@ impl<'a> Collector<'a> {
                     .map(|group| self.metric_filters(group))
             ),
         );
-        let log_groups: Vec<LogGroup> = log_groups.into_iter().flatten().collect();
+        let mut missing_groups = BTreeSet::new();
+        let log_groups: Vec<LogGroup> = log_group_refs
+            .iter()
+            .zip(log_groups)
+            .filter_map(|(group, read)| match read {
+                GroupRead::Found(found) => Some(found),
+                GroupRead::Missing => {
+                    missing_groups.insert(group.clone());
+                    None
+                }
+                GroupRead::Failed => None,
+            })
+            .collect();
+        // The audit matches missing groups by the ARN exactly as the trails name them.
+        let missing_log_groups: BTreeSet<String> = trails
+            .iter()
+            .filter_map(|trail| trail.log_group_arn.clone())
+            .filter(|arn| parse_log_group_arn(arn).is_some_and(|g| missing_groups.contains(&g)))
+            .collect();
 
         let metrics: BTreeSet<(String, String, String)> = log_groups
             .iter()
@@ -214,6 +232,7 @@ impl<'a> Collector<'a> {
         snapshot.regions = regions;
         snapshot.trails = trails;
         snapshot.log_groups = log_groups;
+        snapshot.missing_log_groups = missing_log_groups.into_iter().collect();
         snapshot.alarms = alarms;
         snapshot.topics = topics;
         snapshot.missing_topics = missing_topics;
@@ -434,8 +453,8 @@ impl<'a> Collector<'a> {
     }
 
     /// `DescribeMetricFilters` for one log group, all pages. A log group that does not exist is
-    /// absent from the snapshot (read and found missing), not an error.
-    async fn metric_filters(&self, group: &LogGroupRef) -> Option<LogGroup> {
+    /// [`GroupRead::Missing`] (listed in the snapshot's `missing_log_groups`), not an error.
+    async fn metric_filters(&self, group: &LogGroupRef) -> GroupRead {
         let client = aws_sdk_cloudwatchlogs::Client::new(&self.in_region(&group.region));
         let mut pages = client
             .describe_metric_filters()
@@ -454,7 +473,7 @@ impl<'a> Collector<'a> {
                         .as_service_error()
                         .is_some_and(|e| e.is_resource_not_found_exception())
                     {
-                        return None;
+                        return GroupRead::Missing;
                     }
                     self.record(
                         self.site(
@@ -465,11 +484,11 @@ impl<'a> Collector<'a> {
                         )
                         .error(&error),
                     );
-                    return None;
+                    return GroupRead::Failed;
                 }
             }
         }
-        Some(LogGroup {
+        GroupRead::Found(LogGroup {
             name: group.name.clone(),
             region: group.region.clone(),
             account_id: group.account.clone(),
@@ -645,6 +664,16 @@ enum TopicRead {
     Failed,
 }
 
+/// What reading one log group's metric filters gave.
+enum GroupRead {
+    /// The group exists; its filters, all pages.
+    Found(LogGroup),
+    /// AWS says the group does not exist.
+    Missing,
+    /// The read failed; the error is recorded in the snapshot.
+    Failed,
+}
+
 #[cfg(test)]
 mod tests {
     //! Pagination against recorded responses (moto ignores page sizes and tokens, so the
@@ -690,6 +719,35 @@ mod tests {
             .collect()
     }
 
+    #[tokio::test]
+    async fn a_log_group_aws_says_does_not_exist_is_missing_not_an_error() {
+        let client = StaticReplayClient::new(vec![ReplayEvent::new(
+            http::Request::builder()
+                .uri("https://example.com/")
+                .body(SdkBody::empty())
+                .unwrap(),
+            http::Response::builder()
+                .status(400)
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(SdkBody::from(
+                    r#"{"__type":"ResourceNotFoundException","message":"The specified log group does not exist."}"#,
+                ))
+                .unwrap(),
+        )]);
+        let config = config(&client);
+        let collector = Collector::new(&config, 4, &NoProgress);
+        let group = LogGroupRef {
+            region: "eu-west-1".into(),
+            account: "111122223333".into(),
+            name: "deleted".into(),
+        };
+        assert!(matches!(
+            collector.metric_filters(&group).await,
+            GroupRead::Missing
+        ));
+        assert!(collector.errors.lock().unwrap().is_empty());
+    }
+
     const FILTER: &str = r#"{"filterName":"F","filterPattern":"{ $.a = 1 }","metricTransformations":[{"metricName":"M","metricNamespace":"N","metricValue":"1"}]}"#;
 
     #[tokio::test]
@@ -710,7 +768,9 @@ mod tests {
             account: "111122223333".into(),
             name: "trail-logs".into(),
         };
-        let read = collector.metric_filters(&group).await.expect("read");
+        let GroupRead::Found(read) = collector.metric_filters(&group).await else {
+            panic!("the log group was not read");
+        };
         assert_eq!(read.metric_filters.len(), 3);
         assert_eq!(read.metric_filters[0].transformations[0].metric_name, "M");
         let bodies = bodies(&client);

@@ -457,3 +457,22 @@ fn hand_checked_sample_records() {
     let event = find("aws.credential-access.ec2-get-password-data.json (record 1)");
     assert_eq!(matching(&event), ["unauthorized-api-calls"]);
 }
+
+/// The set decodes JSON escapes in values, and compares a number's text form with a string.
+#[test]
+fn the_set_sees_through_escapes_and_number_text() {
+    let set = PatternSet::new(CIS.iter().map(|(_, t)| compile(t).unwrap()).collect());
+    let escaped = r#"{"eventSource":"cloudtrail.amazonaws.com","eventName":"Create\u0054rail"}"#;
+    let index = CIS
+        .iter()
+        .position(|(name, _)| *name == "cloudtrail-changes")
+        .unwrap();
+    assert!(set.matches(escaped)[index]);
+    assert!(compile(CIS[index].1).unwrap().matches(escaped));
+
+    let numeric = PatternSet::new(vec![compile(r#"{ $.a = "1000.0" }"#).unwrap()]);
+    assert_eq!(numeric.matches(r#"{"a":1e3}"#), [true]);
+    let plain = PatternSet::new(vec![compile(r#"{ $.eventName = "ConsoleLogin" }"#).unwrap()]);
+    assert_eq!(plain.matches(r#"{"eventName":"ConsoleLogout"}"#), [false]);
+    assert_eq!(plain.matches(r#"{"eventName":"ConsoleLogin"}"#), [true]);
+}
