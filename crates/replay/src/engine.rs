@@ -17,11 +17,11 @@ pub const EXAMPLES: usize = 5;
 /// How many bad-input problems are kept with their details (all are counted).
 pub const KEPT_PROBLEMS: usize = 100;
 
-/// The reader checks structure only; the grammar of every record that matches a filter is then
-/// checked by parsing it (which the report needs anyway), and a matched record that does not
-/// parse is a problem. A record that matches nothing is not parsed: CloudWatch would have
-/// evaluated it the same way, as text that no JSON pattern matches.
-const VALIDATION: cloudtrail_reader::Validation = cloudtrail_reader::Validation::Structure;
+/// The reader checks every record's full JSON grammar, so an invalid record is reported with its
+/// place whether or not it would have matched a filter: nothing in the input is dropped silently.
+/// (`Validation::Structure` is faster, but would let an invalid record that matches nothing pass
+/// unreported.)
+const VALIDATION: cloudtrail_reader::Validation = cloudtrail_reader::Validation::Full;
 
 /// Plain one-record-per-line files larger than this are split into ranges read in parallel.
 pub const RANGE_BYTES: u64 = 32 * 1024 * 1024;

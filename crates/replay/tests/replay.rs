@@ -189,9 +189,11 @@ fn bad_input_is_counted_with_its_place_and_the_rest_is_replayed() {
     let dir = scratch_dir("bad");
     let good = event("PutUserPolicy", "2024-05-01T10:00:00Z", "");
     let no_time = r#"{"eventName":"PutUserPolicy"}"#;
+    // Balanced but not JSON (trailing comma), and matching no filter: still reported.
+    let bad_grammar = r#"{"eventName":"ListUsers","eventTime":"2024-05-01T10:00:00Z",}"#;
     std::fs::write(
         dir.join("a.jsonl"),
-        format!("{good}\nnot json\n{no_time}\n{good}\n"),
+        format!("{good}\nnot json\n{no_time}\n{good}\n{bad_grammar}\n"),
     )
     .unwrap();
     let records = gzip(format!("{{\"Records\":[{good},{good},{good}]}}").as_bytes());
@@ -205,8 +207,9 @@ fn bad_input_is_counted_with_its_place_and_the_rest_is_replayed() {
     let (replay, totals) = replay(filters, &[dir.clone(), dir.join("missing.json")], 2);
     let report = Report::new(&replay, &totals);
     assert!(report.partial);
-    // bad line, record without eventTime, truncated gzip, not CloudTrail, missing file.
-    assert_eq!(report.problems, 5, "{:#?}", report.problem_examples);
+    // bad line, record without eventTime, invalid grammar, truncated gzip, not CloudTrail,
+    // missing file.
+    assert_eq!(report.problems, 6, "{:#?}", report.problem_examples);
     let messages: Vec<String> = report
         .problem_examples
         .iter()
@@ -219,13 +222,14 @@ fn bad_input_is_counted_with_its_place_and_the_rest_is_replayed() {
     };
     assert!(has("a.jsonl", "line 2"), "{messages:#?}");
     assert!(has("a.jsonl", "no eventTime"), "{messages:#?}");
+    assert!(has("a.jsonl", "line 5"), "{messages:#?}");
     assert!(has("b.json.gz", "gzip"), "{messages:#?}");
     assert!(has("c.csv", "not a CloudTrail log"), "{messages:#?}");
     assert!(has("missing.json", "cannot open"), "{messages:#?}");
     // The matched event without eventTime counts as a match but publishes nothing.
     assert_eq!(report.filters[0].unpublished, 1);
     assert!(report.filters[0].matched >= 3);
-    assert!(report.to_table().contains("PARTIAL REPLAY: 5 problems"));
+    assert!(report.to_table().contains("PARTIAL REPLAY: 6 problems"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
