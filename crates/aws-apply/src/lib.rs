@@ -305,11 +305,16 @@ fn candidates(planned: &str) -> impl Iterator<Item = String> + '_ {
     suffixed(base, first).take(50)
 }
 
-fn region_of(action: &Action) -> aws_config::Region {
-    aws_config::Region::new(action.region().unwrap_or_default().to_string())
-}
-
 impl Applier<'_> {
+    /// The SDK configuration for the region the action lives in.
+    fn in_region(&self, action: &Action) -> SdkConfig {
+        let region = action.region().unwrap_or_default().to_string();
+        self.config
+            .to_builder()
+            .region(aws_config::Region::new(region))
+            .build()
+    }
+
     /// Counts a write; fails it when the test hook says so.
     fn write(&mut self, operation: &str) -> Result<(), String> {
         self.writes += 1;
@@ -323,38 +328,23 @@ impl Applier<'_> {
     }
 
     fn logs(&self, action: &Action) -> aws_sdk_cloudwatchlogs::Client {
-        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(self.config)
-            .region(region_of(action))
-            .build();
-        aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+        aws_sdk_cloudwatchlogs::Client::new(&self.in_region(action))
     }
 
     fn cloudwatch(&self, action: &Action) -> aws_sdk_cloudwatch::Client {
-        let conf = aws_sdk_cloudwatch::config::Builder::from(self.config)
-            .region(region_of(action))
-            .build();
-        aws_sdk_cloudwatch::Client::from_conf(conf)
+        aws_sdk_cloudwatch::Client::new(&self.in_region(action))
     }
 
     fn sns(&self, action: &Action) -> aws_sdk_sns::Client {
-        let conf = aws_sdk_sns::config::Builder::from(self.config)
-            .region(region_of(action))
-            .build();
-        aws_sdk_sns::Client::from_conf(conf)
+        aws_sdk_sns::Client::new(&self.in_region(action))
     }
 
     fn kms(&self, action: &Action) -> aws_sdk_kms::Client {
-        let conf = aws_sdk_kms::config::Builder::from(self.config)
-            .region(region_of(action))
-            .build();
-        aws_sdk_kms::Client::from_conf(conf)
+        aws_sdk_kms::Client::new(&self.in_region(action))
     }
 
     fn cloudtrail(&self, action: &Action) -> aws_sdk_cloudtrail::Client {
-        let conf = aws_sdk_cloudtrail::config::Builder::from(self.config)
-            .region(region_of(action))
-            .build();
-        aws_sdk_cloudtrail::Client::from_conf(conf)
+        aws_sdk_cloudtrail::Client::new(&self.in_region(action))
     }
 
     fn iam(&self) -> aws_sdk_iam::Client {
