@@ -534,7 +534,8 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// `GetTopicAttributes` then `ListSubscriptionsByTopic` (all pages) for one topic.
+    /// `GetTopicAttributes`, `ListSubscriptionsByTopic` (all pages) and `ListTagsForResource` for
+    /// one topic.
     async fn topic(&self, arn: &str) -> TopicRead {
         let region = sns_topic_region(arn).unwrap_or_default().to_string();
         let client = aws_sdk_sns::Client::new(&self.in_region(&region));
@@ -585,12 +586,33 @@ impl<'a> Collector<'a> {
                 }
             }
         }
+        // Tags only let `fix` recognise a topic it created (`trailwatch:managed`); no verdict
+        // reads them, so a failed read is recorded against the tags, not the topic, and cannot
+        // turn the topic's link into an ERROR.
+        let tags = match self
+            .call(client.list_tags_for_resource().resource_arn(arn).send())
+            .await
+        {
+            Ok(output) => output
+                .tags()
+                .iter()
+                .map(|tag| (tag.key().to_string(), tag.value().to_string()))
+                .collect(),
+            Err(error) => {
+                let resource = format!("{arn} (tags)");
+                self.record(
+                    self.site("sns", "ListTagsForResource", &region, Some(&resource))
+                        .error(&error),
+                );
+                BTreeMap::new()
+            }
+        };
         TopicRead::Found(Topic {
             arn: arn.to_string(),
             region,
             attributes,
             subscriptions,
-            tags: BTreeMap::new(),
+            tags,
         })
     }
 

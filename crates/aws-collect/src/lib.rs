@@ -41,6 +41,7 @@ pub const CALLED_OPERATIONS: &[&str] = &[
     "cloudwatch:DescribeAlarmsForMetric",
     "sns:GetTopicAttributes",
     "sns:ListSubscriptionsByTopic",
+    "sns:ListTagsForResource",
     "kms:DescribeKey",
     "securityhub:DescribeHub",
 ];

@@ -174,8 +174,8 @@ fn the_binary_audits_live_through_aws_endpoint_url() {
     assert_eq!(code, 0);
     // GetCallerIdentity, DescribeOrganization, DescribeTrails, DescribeHub, GetTrailStatus,
     // GetEventSelectors, DescribeMetricFilters, GetTopicAttributes, ListSubscriptionsByTopic,
-    // and one DescribeAlarmsForMetric per filter metric.
-    assert_eq!(calls, 9 + account.chains.len());
+    // ListTagsForResource, and one DescribeAlarmsForMetric per filter metric.
+    assert_eq!(calls, 10 + account.chains.len());
     eprintln!(
         "live audit of {} controls: {calls} API calls, {:.0} ms wall time (process start to exit)",
         verdicts.len(),

@@ -23,10 +23,22 @@ pub fn collect(moto: &Moto, regions: &[&str]) -> aws_collect::Collection {
 fn reads_the_whole_chain_of_a_compliant_account() {
     let moto = Moto::start();
     let account = runtime().block_on(async {
-        Seeder::new(&moto)
+        let seeder = Seeder::new(&moto).await;
+        let account = seeder.compliant_account("us-east-1", &["us-east-1"]).await;
+        let tag = aws_sdk_sns::types::Tag::builder()
+            .key("trailwatch:managed")
+            .value("true")
+            .build()
+            .unwrap();
+        seeder
+            .sns("us-east-1")
+            .tag_resource()
+            .resource_arn(&account.topic_arn)
+            .tags(tag)
+            .send()
             .await
-            .compliant_account("us-east-1", &["us-east-1"])
-            .await
+            .expect("TagResource");
+        account
     });
     let snapshot: Snapshot = collect(&moto, &["us-east-1", "eu-west-1"]).snapshot;
     assert_eq!(snapshot.errors, vec![]);
@@ -71,6 +83,13 @@ fn reads_the_whole_chain_of_a_compliant_account() {
     let subscriptions = snapshot.topics[0].subscriptions.as_ref().unwrap();
     assert_eq!(subscriptions.len(), 1);
     assert_eq!(subscriptions[0].protocol, "email");
+    assert_eq!(
+        snapshot.topics[0]
+            .tags
+            .get("trailwatch:managed")
+            .map(String::as_str),
+        Some("true")
+    );
     assert!(snapshot.missing_topics.is_empty());
 
     let hubs: Vec<(&str, bool)> = snapshot
