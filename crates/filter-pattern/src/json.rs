@@ -165,6 +165,15 @@ pub(crate) fn scan(event: &[u8], trie: &Trie, out: &mut Extracted) {
     out.is_object = ok;
 }
 
+/// Whether `text` is one valid JSON object with only whitespace around it: the events JSON
+/// patterns can match (a JSON pattern matches nothing else).
+pub fn is_json_object(text: &str) -> bool {
+    let trie = Trie::new();
+    let mut out = Extracted::new(&trie);
+    scan(text.as_bytes(), &trie, &mut out);
+    out.is_object
+}
+
 /// Whether `text` is valid JSON (any value) with only whitespace around it.
 #[cfg(test)]
 pub(crate) fn is_valid(text: &str) -> bool {

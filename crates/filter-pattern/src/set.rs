@@ -21,6 +21,17 @@ pub struct PatternSet {
 pub struct SetScratch {
     inner: Scratch,
     matched: Vec<bool>,
+    /// Whether the last [`PatternSet::evaluate`] scanned the event as JSON.
+    scanned_json: bool,
+}
+
+impl SetScratch {
+    /// After [`PatternSet::evaluate`]: `Some(true)` when the event is one valid JSON object
+    /// (whitespace around it allowed), `Some(false)` when it is not, and `None` when the set has
+    /// no JSON pattern and so did not look (use [`crate::is_json_object`] then).
+    pub fn is_json_object(&self) -> Option<bool> {
+        self.scanned_json.then_some(self.inner.json.is_object)
+    }
 }
 
 impl PatternSet {
@@ -65,6 +76,7 @@ impl PatternSet {
                 ..Scratch::default()
             },
             matched: vec![false; self.patterns.len()],
+            scanned_json: false,
         }
     }
 
@@ -78,6 +90,7 @@ impl PatternSet {
         if self.any_json {
             json::scan(event.as_bytes(), &self.trie, &mut scratch.inner.json);
         }
+        scratch.scanned_json = self.any_json;
         scratch.inner.fields_ready = false;
         for ((pattern, nodes), out) in self
             .patterns
