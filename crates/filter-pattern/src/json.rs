@@ -683,6 +683,105 @@ mod tests {
         }
     }
 
+    /// Real CloudTrail records, cut and mutated at random, are valid exactly when serde_json
+    /// says so; what the scanner extracts equals what serde_json finds at the same selectors.
+    #[test]
+    fn mutated_records_validate_and_extract_like_serde_json() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/cloudtrail-samples"
+        );
+        let text = std::fs::read_to_string(format!("{dir}/panther-events.jsonl")).unwrap();
+        let records: Vec<String> = text
+            .lines()
+            .take(60)
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["event"].to_string())
+            .collect();
+        let mut trie = Trie::new();
+        let name = trie.insert(&[Step::Key("eventName".into())]);
+        let kind = trie.insert(&[Step::Key("userIdentity".into()), Step::Key("type".into())]);
+        let mut out = Extracted::new(&trie);
+        let edits: &[&[u8]] = &[
+            b"\"", b"\\", b"{", b"}", b"[", b"]", b":", b",", b" ", b"\n", b"\x01", b"tru",
+            b"null", b"-0.5e", b"\\u12", b"\\uD83D", b"1", b"\"\"", b"\t",
+        ];
+        let mut state = 17u64;
+        let mut rand = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n.max(1)
+        };
+        let mut checked = 0;
+        for record in &records {
+            for round in 0..150 {
+                let mut bytes = record.clone().into_bytes();
+                if round > 0 {
+                    for _ in 0..1 + rand(3) {
+                        let at = rand(bytes.len() + 1);
+                        match rand(3) {
+                            0 => bytes.truncate(at),
+                            1 => {
+                                let edit = edits[rand(edits.len())];
+                                bytes.splice(at..at, edit.iter().copied());
+                            }
+                            _ => {
+                                if at < bytes.len() {
+                                    bytes.remove(at);
+                                }
+                            }
+                        }
+                    }
+                }
+                let Ok(event) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                // Grammar only, as serde_json's IgnoredAny checks it: a lone surrogate escape is
+                // grammatical JSON (RFC 8259 §8.2 leaves its meaning to the implementation).
+                let valid = serde_json::from_str::<serde::de::IgnoredAny>(&event).is_ok();
+                let expected = valid && event.trim_start().starts_with('{');
+                scan(event.as_bytes(), &trie, &mut out);
+                assert_eq!(out.is_object, expected, "{event}");
+                assert_eq!(is_json_object(&event), expected, "{event}");
+                assert_eq!(is_valid(&event), valid, "{event}");
+                let parsed = serde_json::from_str::<serde_json::Value>(&event);
+                if let Ok(value) = parsed {
+                    for (node, path) in [(name[0], "/eventName"), (kind[1], "/userIdentity/type")] {
+                        let found = out.values[node as usize].last().map(|v| {
+                            let raw = &event.as_bytes()[v.start..v.end];
+                            match v.kind {
+                                Kind::Str { .. } => {
+                                    let mut buf = Vec::new();
+                                    unescape_into(raw, &mut buf);
+                                    serde_json::Value::String(String::from_utf8(buf).unwrap())
+                                }
+                                _ => serde_json::from_slice(raw).unwrap(),
+                            }
+                        });
+                        assert_eq!(found.as_ref(), value.pointer(path), "{path} in {event}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 5000, "{checked}");
+    }
+
+    #[test]
+    fn nesting_limit_and_deep_containers() {
+        for depth in [1, 2, 3, 63, 64, 65, 128, 129, 511, 512, 513] {
+            let text = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth));
+            // The object itself is one level.
+            assert_eq!(is_json_object(&text), depth < MAX_DEPTH, "{depth}");
+            let text = format!("{{\"a\":{}1{}}}", "{\"b\":".repeat(depth), "}".repeat(depth));
+            assert_eq!(is_valid(&text), depth < MAX_DEPTH, "{depth}");
+        }
+        assert!(!is_valid("[[[1]]"));
+        assert!(!is_valid("[[1]]]"));
+        assert!(!is_valid("[{\"a\":1]}"));
+        assert!(is_valid("[[],[[]],{\"a\":[{}]}]"));
+    }
+
     #[test]
     fn swar_stop_offset_agrees_with_a_plain_scan() {
         let alphabet = b"ab\"\\\x01\x1f \x7f\x80\xffz";
