@@ -7,6 +7,7 @@
 mod audit_cli;
 mod audit_live;
 mod collect;
+mod demo_snapshot;
 mod faults;
 mod fix;
 mod fix_offline;

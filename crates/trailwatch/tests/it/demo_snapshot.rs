@@ -3,8 +3,8 @@
 use snapshot::{Organization, Snapshot};
 use std::collections::BTreeSet;
 
-const DEMO: &str = include_str!("../demo/demo-snapshot.json");
-const README: &str = include_str!("../demo/README.md");
+const DEMO: &str = include_str!("../../demo/demo-snapshot.json");
+const README: &str = include_str!("../../demo/README.md");
 
 fn demo() -> Snapshot {
     Snapshot::from_json(DEMO).expect("demo snapshot parses")
