@@ -115,6 +115,9 @@ pub(crate) enum CExpr {
         selector: usize,
         set: TextSet,
     },
+    /// An [`CExpr::AnyOf`] that a [`crate::PatternSet`] answers once per event for all its
+    /// patterns with one shared lookup: bit `n` of the set's per-event atoms.
+    Atom(u32),
 }
 
 /// A small set of texts with a quick length pre-check (most event names miss on length).
@@ -130,6 +133,11 @@ impl TextSet {
     fn new(texts: Vec<Box<[u8]>>) -> Self {
         let lengths = texts.iter().fold(0, |m, t| m | 1u64 << t.len().min(63));
         TextSet { texts, lengths }
+    }
+
+    /// The texts, deduplicated.
+    pub(crate) fn texts(&self) -> &[Box<[u8]>] {
+        &self.texts
     }
 
     /// Whether `text` is in the set.

@@ -28,25 +28,29 @@ impl CompiledPattern {
             scratch.json = Extracted::new(&self.trie);
             json::scan(event.as_bytes(), &self.trie, &mut scratch.json);
         }
-        self.matches_with(event, &self.nodes, &mut scratch)
+        program_matches(&self.program, event, &self.nodes, &mut scratch)
     }
+}
 
-    /// Evaluates against an event whose JSON (if this is a JSON pattern) has already been
-    /// scanned into `scratch.json` with selectors placed at `nodes`.
-    pub(crate) fn matches_with(
-        &self,
-        event: &str,
-        nodes: &[SelectorNodes],
-        scratch: &mut Scratch,
-    ) -> bool {
+/// Evaluates `program` against an event whose JSON (for a JSON program) has already been
+/// scanned into `scratch.json` with selectors placed at `nodes`; [`CExpr::Atom`]s read
+/// `scratch.atoms`.
+pub(crate) fn program_matches(
+    program: &Program,
+    event: &str,
+    nodes: &[SelectorNodes],
+    scratch: &mut Scratch,
+) -> bool {
+    {
         let bytes = event.as_bytes();
-        match &self.program {
+        match program {
             Program::All => true,
             Program::Terms(terms) => terms_match(terms, bytes),
             Program::Regex(regex) => regex.is_match(bytes),
             Program::Json(expr) => {
+                let atoms = scratch.atoms;
                 scratch.json.is_object
-                    && json_match(expr, bytes, nodes, &scratch.json, &mut scratch.buf)
+                    && json_match(expr, bytes, nodes, &scratch.json, atoms, &mut scratch.buf)
             }
             Program::Delimited(d) => {
                 if !scratch.fields_ready {
@@ -68,6 +72,8 @@ pub(crate) struct Scratch {
     pub fields_ready: bool,
     pub bound: Vec<Range<usize>>,
     pub buf: Vec<u8>,
+    /// The answers of a pattern set's shared lookups for this event ([`CExpr::Atom`]).
+    pub atoms: u64,
 }
 
 fn terms_match(t: &CTerms, event: &[u8]) -> bool {
@@ -81,11 +87,17 @@ fn json_match(
     event: &[u8],
     nodes: &[SelectorNodes],
     ex: &Extracted,
+    atoms: u64,
     buf: &mut Vec<u8>,
 ) -> bool {
     match expr {
-        CExpr::Or(items) => items.iter().any(|e| json_match(e, event, nodes, ex, buf)),
-        CExpr::And(items) => items.iter().all(|e| json_match(e, event, nodes, ex, buf)),
+        CExpr::Or(items) => items
+            .iter()
+            .any(|e| json_match(e, event, nodes, ex, atoms, buf)),
+        CExpr::And(items) => items
+            .iter()
+            .all(|e| json_match(e, event, nodes, ex, atoms, buf)),
+        CExpr::Atom(n) => atoms >> n & 1 == 1,
         CExpr::AnyOf { selector, set } => {
             let at = nodes[*selector];
             match ex.values[at.node as usize].last() {
@@ -184,7 +196,11 @@ fn equals(v: &CValue, event: &[u8], value: &Value, buf: &mut Vec<u8>) -> bool {
 
 /// The text a string or number value compares as against a string literal: the unescaped
 /// string, or the number's canonical text. `None` for other types.
-fn value_text<'a>(event: &'a [u8], value: &Value, buf: &'a mut Vec<u8>) -> Option<Cow<'a, [u8]>> {
+pub(crate) fn value_text<'a>(
+    event: &'a [u8],
+    value: &Value,
+    buf: &'a mut Vec<u8>,
+) -> Option<Cow<'a, [u8]>> {
     match value.kind {
         Kind::Str { escaped: false } => Some(Cow::Borrowed(&event[value.start..value.end])),
         Kind::Str { escaped: true } => {

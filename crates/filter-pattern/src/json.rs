@@ -773,7 +773,11 @@ mod tests {
             let text = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth));
             // The object itself is one level.
             assert_eq!(is_json_object(&text), depth < MAX_DEPTH, "{depth}");
-            let text = format!("{{\"a\":{}1{}}}", "{\"b\":".repeat(depth), "}".repeat(depth));
+            let text = format!(
+                "{{\"a\":{}1{}}}",
+                "{\"b\":".repeat(depth),
+                "}".repeat(depth)
+            );
             assert_eq!(is_valid(&text), depth < MAX_DEPTH, "{depth}");
         }
         assert!(!is_valid("[[[1]]"));

@@ -2,17 +2,106 @@
 //! of every JSON pattern's selectors, a delimited event is split into fields once, and each
 //! pattern then reads what it needs from that shared extraction.
 
-use crate::compile::{place_selectors, CompiledPattern, Program, SelectorNodes};
-use crate::eval::Scratch;
-use crate::json::{self, Extracted, Trie};
+//!
+//! The `$.x = "A" || $.x = "B" || ...` lookups of all patterns ([`CExpr::AnyOf`]; the CIS
+//! filters are mostly event-name lists) and their plain-text `$.x = "A"` conditions (which mean
+//! the same as a one-text lookup: the unescaped string, or a number's canonical text, equals
+//! the text) are merged per selector into one table from text to the
+//! bits of the lookups it satisfies, so each event's `eventName` is looked up once for the whole
+//! set instead of once per pattern.
+
+use crate::compile::{
+    place_selectors, CExpr, CTest, CValue, CompiledPattern, Program, SelectorNodes,
+};
+use crate::eval::{program_matches, value_text, Scratch};
+use crate::json::{self, bytes_eq, Extracted, Trie};
 
 /// A set of compiled patterns evaluated together.
 #[derive(Debug, Clone)]
 pub struct PatternSet {
     patterns: Vec<CompiledPattern>,
+    /// Each pattern's program with its set lookups replaced by [`CExpr::Atom`]s.
+    programs: Vec<Program>,
+    lookups: Vec<SharedLookup>,
     trie: Trie,
     nodes: Vec<Vec<SelectorNodes>>,
     any_json: bool,
+}
+
+/// The merged text lookups of one selector (trie node): per text length (the last bucket holds
+/// every longer text), each text with the atom bits it sets.
+#[derive(Debug, Clone)]
+struct SharedLookup {
+    node: u32,
+    by_length: Vec<Vec<(Box<[u8]>, u64)>>,
+}
+
+/// Texts of this length or longer share the last bucket of a [`SharedLookup`].
+const LONG_TEXT: usize = 64;
+
+impl SharedLookup {
+    fn add(&mut self, text: &[u8], bit: u64) {
+        let bucket = &mut self.by_length[text.len().min(LONG_TEXT)];
+        match bucket.iter_mut().find(|(t, _)| **t == *text) {
+            Some((_, bits)) => *bits |= bit,
+            None => bucket.push((text.into(), bit)),
+        }
+    }
+
+    fn find(&self, text: &[u8]) -> u64 {
+        self.by_length[text.len().min(LONG_TEXT)]
+            .iter()
+            .find(|(t, _)| bytes_eq(t, text))
+            .map_or(0, |(_, bits)| *bits)
+    }
+}
+
+/// Replaces the [`CExpr::AnyOf`]s and plain-text `=` conditions (no wildcard selector) of
+/// `expr` with atoms (at most 64 per set; later ones stay
+/// as they are), adding their texts to `lookups`.
+fn atomize(
+    expr: &mut CExpr,
+    nodes: &[SelectorNodes],
+    lookups: &mut Vec<SharedLookup>,
+    atoms: &mut u32,
+) {
+    match expr {
+        CExpr::Or(items) | CExpr::And(items) => {
+            for item in items {
+                atomize(item, nodes, lookups, atoms);
+            }
+        }
+        CExpr::AnyOf { selector, .. } | CExpr::Cond { selector, .. }
+            if *atoms < 64 && nodes[*selector].base.is_none() =>
+        {
+            let selector = *selector;
+            let texts: Vec<&[u8]> = match &*expr {
+                CExpr::AnyOf { set, .. } => set.texts().iter().map(|t| &t[..]).collect(),
+                CExpr::Cond {
+                    test: CTest::Eq(CValue::Text(text)),
+                    ..
+                } => vec![text.as_bytes()],
+                _ => return,
+            };
+            let node = nodes[selector].node;
+            let index = match lookups.iter().position(|l| l.node == node) {
+                Some(index) => index,
+                None => {
+                    lookups.push(SharedLookup {
+                        node,
+                        by_length: vec![Vec::new(); LONG_TEXT + 1],
+                    });
+                    lookups.len() - 1
+                }
+            };
+            for text in texts {
+                lookups[index].add(text, 1u64 << *atoms);
+            }
+            *expr = CExpr::Atom(*atoms);
+            *atoms += 1;
+        }
+        CExpr::AnyOf { .. } | CExpr::Cond { .. } | CExpr::Atom(_) => {}
+    }
 }
 
 /// Reusable per-event memory for [`PatternSet::evaluate`]: create one per thread with
@@ -45,8 +134,25 @@ impl PatternSet {
         let any_json = patterns
             .iter()
             .any(|p| matches!(p.program, Program::Json(_)));
+        let mut lookups = Vec::new();
+        let mut atoms = 0;
+        let programs = patterns
+            .iter()
+            .zip(&nodes)
+            .map(
+                |(pattern, nodes): (&CompiledPattern, &Vec<SelectorNodes>)| {
+                    let mut program = pattern.program.clone();
+                    if let Program::Json(expr) = &mut program {
+                        atomize(expr, nodes, &mut lookups, &mut atoms);
+                    }
+                    program
+                },
+            )
+            .collect();
         PatternSet {
             patterns,
+            programs,
+            lookups,
             trie,
             nodes,
             any_json,
@@ -89,16 +195,27 @@ impl PatternSet {
         }
         if self.any_json {
             json::scan(event.as_bytes(), &self.trie, &mut scratch.inner.json);
+            let inner = &mut scratch.inner;
+            inner.atoms = 0;
+            if inner.json.is_object {
+                for lookup in &self.lookups {
+                    if let Some(value) = inner.json.values[lookup.node as usize].last() {
+                        if let Some(text) = value_text(event.as_bytes(), value, &mut inner.buf) {
+                            inner.atoms |= lookup.find(&text);
+                        }
+                    }
+                }
+            }
         }
         scratch.scanned_json = self.any_json;
         scratch.inner.fields_ready = false;
-        for ((pattern, nodes), out) in self
-            .patterns
+        for ((program, nodes), out) in self
+            .programs
             .iter()
             .zip(&self.nodes)
             .zip(scratch.matched.iter_mut())
         {
-            *out = pattern.matches_with(event, nodes, &mut scratch.inner);
+            *out = program_matches(program, event, nodes, &mut scratch.inner);
         }
         &scratch.matched
     }
@@ -107,5 +224,49 @@ impl PatternSet {
     pub fn matches(&self, event: &str) -> Vec<bool> {
         let mut scratch = self.scratch();
         self.evaluate(event, &mut scratch).to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile;
+
+    /// The shared lookups answer exactly as each pattern alone: escaped strings, numbers
+    /// (canonical text), non-strings, repeated keys (the last one counts) and wildcards.
+    #[test]
+    fn shared_lookups_agree_with_each_pattern_alone() {
+        let texts = [
+            r#"{ $.a = "1000" }"#,
+            r#"{ $.a = "xA" }"#,
+            r#"{ ($.a = "y") || ($.a = "z") || ($.a = "1000") }"#,
+            r#"{ $.a = y && $.b = "q" }"#,
+            r#"{ $.a = y || $.b = "q" || $.b = "r" }"#,
+            r#"{ $.c[*] = "y" || $.c[*] = "z" }"#,
+            r#"{ $.a != "y" && $.a = "1000" }"#,
+        ];
+        let patterns: Vec<_> = texts.iter().map(|t| compile(t).unwrap()).collect();
+        let set = PatternSet::new(patterns.clone());
+        assert!(!set.lookups.is_empty());
+        let events = [
+            r#"{"a":"1000"}"#,
+            r#"{"a":1000}"#,
+            r#"{"a":1e3}"#,
+            r#"{"a":1000.0}"#,
+            r#"{"a":"x\u0041"}"#,
+            r#"{"a":"xA"}"#,
+            r#"{"a":["y"]}"#,
+            r#"{"a":null}"#,
+            r#"{"a":"z","a":"y","b":"q"}"#,
+            r#"{"a":"y","a":"w","b":"r"}"#,
+            r#"{"c":["w","z"],"b":"r"}"#,
+            r#"{"a":"y","b":"q"} trailing"#,
+            "not json y z 1000",
+        ];
+        let mut scratch = set.scratch();
+        for event in events {
+            let expected: Vec<bool> = patterns.iter().map(|p| p.matches(event)).collect();
+            assert_eq!(set.evaluate(event, &mut scratch), &expected[..], "{event}");
+        }
     }
 }
