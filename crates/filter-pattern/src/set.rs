@@ -22,6 +22,9 @@ pub struct PatternSet {
     patterns: Vec<CompiledPattern>,
     /// Each pattern's program with its set lookups replaced by [`CExpr::Atom`]s.
     programs: Vec<Program>,
+    /// Per program, atoms of which at least one must be set for it to match (see
+    /// [`atom_guard`]); `None` when no such set is known.
+    guards: Vec<Option<u64>>,
     lookups: Vec<SharedLookup>,
     trie: Trie,
     nodes: Vec<Vec<SelectorNodes>>,
@@ -53,6 +56,24 @@ impl SharedLookup {
             .iter()
             .find(|(t, _)| bytes_eq(t, text))
             .map_or(0, |(_, bits)| *bits)
+    }
+}
+
+/// Atoms of which at least one is set whenever `expr` is true, if `expr` guarantees that: an
+/// atom guards itself, an `||` is guarded by the union of its items' guards (when every item has
+/// one), an `&&` by the guard of any one item (the smallest is kept).
+fn atom_guard(expr: &CExpr) -> Option<u64> {
+    match expr {
+        CExpr::Atom(n) => Some(1u64 << n),
+        CExpr::Or(items) => items
+            .iter()
+            .map(atom_guard)
+            .try_fold(0, |union, guard| Some(union | guard?)),
+        CExpr::And(items) => items
+            .iter()
+            .filter_map(atom_guard)
+            .min_by_key(|guard| guard.count_ones()),
+        CExpr::AnyOf { .. } | CExpr::Cond { .. } => None,
     }
 }
 
@@ -148,10 +169,18 @@ impl PatternSet {
                     program
                 },
             )
+            .collect::<Vec<_>>();
+        let guards = programs
+            .iter()
+            .map(|program| match program {
+                Program::Json(expr) => atom_guard(expr),
+                _ => None,
+            })
             .collect();
         PatternSet {
             patterns,
             programs,
+            guards,
             lookups,
             trie,
             nodes,
@@ -209,13 +238,19 @@ impl PatternSet {
         }
         scratch.scanned_json = self.any_json;
         scratch.inner.fields_ready = false;
-        for ((program, nodes), out) in self
+        let atoms = scratch.inner.atoms;
+        for (((program, guard), nodes), out) in self
             .programs
             .iter()
+            .zip(&self.guards)
             .zip(&self.nodes)
             .zip(scratch.matched.iter_mut())
         {
-            *out = program_matches(program, event, nodes, &mut scratch.inner);
+            *out = match guard {
+                // The program is a JSON one, so it needs a JSON object and one of these atoms.
+                Some(needed) if atoms & needed == 0 || !scratch.inner.json.is_object => false,
+                _ => program_matches(program, event, nodes, &mut scratch.inner),
+            };
         }
         &scratch.matched
     }
@@ -248,6 +283,7 @@ mod tests {
         let patterns: Vec<_> = texts.iter().map(|t| compile(t).unwrap()).collect();
         let set = PatternSet::new(patterns.clone());
         assert!(!set.lookups.is_empty());
+        assert!(set.guards.iter().filter(|g| g.is_some()).count() >= 5);
         let events = [
             r#"{"a":"1000"}"#,
             r#"{"a":1000}"#,
