@@ -213,7 +213,7 @@ static STRING_STOP: [bool; 256] = {
 
 /// Offset of the first `"`, `\\` or control byte in `rest`: sixteen bytes at a time with SSE2
 /// on x86-64 (always available there), then eight at a time (SWAR), then byte by byte.
-#[inline]
+#[inline(always)]
 fn stop_offset(rest: &[u8]) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     {
@@ -377,6 +377,17 @@ impl Scanner<'_> {
         }
     }
 
+    /// [`Scanner::skip`] with the commonest case, a string, handled without a call.
+    #[inline(always)]
+    fn skip_member(&mut self) -> Option<Kind> {
+        if self.peek()? == b'"' {
+            let (_, _, escaped) = self.string()?;
+            Some(Kind::Str { escaped })
+        } else {
+            self.skip()
+        }
+    }
+
     /// Validates and skips one value nobody selects; returns its kind (needed for array-null).
     fn skip(&mut self) -> Option<Kind> {
         match self.peek()? {
@@ -397,7 +408,7 @@ impl Scanner<'_> {
                         self.ws();
                         self.eat(b':')?;
                         self.ws();
-                        self.skip()?;
+                        self.skip_member()?;
                         self.ws();
                         match self.peek()? {
                             b',' => {
@@ -422,7 +433,7 @@ impl Scanner<'_> {
                 let mut has_null = false;
                 if self.eat(b']').is_none() {
                     loop {
-                        has_null |= self.skip()? == Kind::Null;
+                        has_null |= self.skip_member()? == Kind::Null;
                         self.ws();
                         match self.peek()? {
                             b',' => {
@@ -475,8 +486,12 @@ impl Scanner<'_> {
                         self.ws();
                         self.eat(b':')?;
                         self.ws();
-                        self.value(out, child_from, child_to)?;
-                        out.active.truncate(child_from);
+                        if child_from == child_to {
+                            self.skip_member()?;
+                        } else {
+                            self.value(out, child_from, child_to)?;
+                            out.active.truncate(child_from);
+                        }
                         self.ws();
                         match self.peek()? {
                             b',' => {
@@ -584,8 +599,8 @@ impl Scanner<'_> {
     }
 }
 
-/// Byte-slice equality without a libc `memcmp` call for the short texts (keys, event names)
-/// the hot path compares: two overlapping 8-byte loads cover lengths 8 to 16.
+/// Byte-slice equality without a libc `memcmp` call for the short texts (keys, event names,
+/// service hosts) the hot path compares: overlapping 8-byte loads cover lengths 8 to 32.
 #[inline]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let len = a.len();
@@ -595,9 +610,15 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     if len < 8 {
         return a.iter().zip(b).all(|(x, y)| x == y);
     }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8"));
     if len <= 16 {
-        let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8"));
         return word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8);
+    }
+    if len <= 32 {
+        return word(a, 0) == word(b, 0)
+            && word(a, 8) == word(b, 8)
+            && word(a, len - 16) == word(b, len - 16)
+            && word(a, len - 8) == word(b, len - 8);
     }
     a == b
 }
