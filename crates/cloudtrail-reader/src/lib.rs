@@ -10,7 +10,8 @@
 //!   listed in the summary), and standard input (`-`).
 //!
 //! Memory stays bounded: the input is read in blocks and each record is validated (full JSON
-//! grammar, UTF-8, must be an object) and sliced out of the block without building a tree. Every
+//! grammar, UTF-8, must be an object; with [`Validation::Structure`], where it ends and UTF-8,
+//! the grammar left to the caller) and sliced out of the block without building a tree. Every
 //! record is handed out as compact single-line JSON text: a record whose source has whitespace
 //! between tokens is re-emitted without it, the form CloudTrail delivers to CloudWatch Logs.
 //!
@@ -85,8 +86,55 @@ pub struct RawEvent<'a> {
     pub file: &'a str,
     /// Where in the file.
     pub position: Position,
-    /// The record as compact, single-line JSON text; always a JSON object.
+    /// The record as compact, single-line JSON text; it starts with `{`. With
+    /// [`Validation::Full`] it is always a valid JSON object. With [`Validation::Structure`]
+    /// only its braces and strings are known to balance and the caller checks the grammar;
+    /// a record that had whitespace between tokens in its source was checked in full before
+    /// the whitespace was removed, so a text that fails the caller's check is exactly the
+    /// source's bytes from `position.offset` on (an index [`check_json`] gives is an offset from
+    /// there).
     pub text: &'a str,
+}
+
+/// Where and why a record's text is not valid JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonError {
+    /// The offending byte's index in the text (its length when the text ends too early).
+    pub at: usize,
+    /// What was wrong, in the reader's words.
+    pub what: &'static str,
+}
+
+/// Checks that `text` is one JSON value (full grammar, nesting up to 512 levels) with nothing
+/// after it but whitespace, as [`Validation::Full`] does for each record. Callers that read with
+/// [`Validation::Structure`] and find a record invalid by other means use it to say where.
+pub fn check_json(text: &str) -> Result<(), JsonError> {
+    check_bytes(text.as_bytes())
+}
+
+/// [`check_json`] on bytes.
+fn check_bytes(bytes: &[u8]) -> Result<(), JsonError> {
+    let start = bytes
+        .iter()
+        .position(|&b| !scan::is_whitespace(b))
+        .unwrap_or(bytes.len());
+    match scan::scan_value(bytes, start) {
+        Ok(scanned) => match bytes[scanned.end..]
+            .iter()
+            .position(|&b| !scan::is_whitespace(b))
+        {
+            None => Ok(()),
+            Some(i) => Err(JsonError {
+                at: scanned.end + i,
+                what: "text after the JSON value",
+            }),
+        },
+        Err(scan::ScanError::Incomplete) => Err(JsonError {
+            at: bytes.len(),
+            what: "text ends inside the JSON value",
+        }),
+        Err(scan::ScanError::Invalid { at, what }) => Err(JsonError { at, what }),
+    }
 }
 
 /// What kind of problem a [`ReadError`] is.
@@ -144,8 +192,12 @@ pub enum Validation {
     #[default]
     Full,
     /// Structure only: the record starts with `{`, its strings and braces balance, it is UTF-8.
-    /// Several times faster; for callers that parse the records they care about anyway and
-    /// report the ones that fail then (`trailwatch replay` parses every matched record).
+    /// (A record with whitespace between tokens is still checked in full, since removing the
+    /// whitespace could make invalid JSON valid: `[1 2]` would become `[12]`.) Several times
+    /// faster on compact records, as CloudTrail writes them. For callers that check each
+    /// record's grammar themselves anyway and report the ones that fail: `trailwatch replay`
+    /// takes the verdict of the filter engine's JSON scan, which validates every record it
+    /// reads, and asks [`check_json`] where a bad one goes wrong.
     Structure,
 }
 

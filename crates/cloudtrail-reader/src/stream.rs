@@ -322,12 +322,27 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
         self.error(position, kind, message);
     }
 
-    /// Hands out `buf[start..scanned.end]`, which the scanner found to be valid JSON.
-    fn emit(&mut self, buf: &[u8], start: usize, scanned: Scanned, position: Position) {
+    /// Hands out `buf[start..scanned.end]`, which the scanner found to be valid JSON (or, with
+    /// [`Validation::Structure`], to end there); `unit` names what a bad one costs (`record`,
+    /// `line`).
+    fn emit(&mut self, buf: &[u8], start: usize, scanned: Scanned, position: Position, unit: &str) {
         let bytes = &buf[start..scanned.end];
         if bytes[0] != b'{' {
             let message = "record is not a JSON object; skipped".to_string();
             return self.error(position, ErrorKind::NotAnObject, message);
+        }
+        if scanned.has_whitespace && self.validation == Validation::Structure {
+            // Removing whitespace could join tokens into valid JSON (`[1 2]` into `[12]`), so a
+            // record that has some is checked in full first, as `Validation::Full` would have;
+            // the caller's check then sees only records whose text is as valid as their source.
+            if let Err(error) = crate::check_bytes(bytes) {
+                let offset = position.offset.unwrap_or(0) + error.at as u64;
+                let message = format!(
+                    "invalid JSON at byte {offset}: {}; {unit} skipped",
+                    error.what
+                );
+                return self.error(position, ErrorKind::InvalidJson, message);
+            }
         }
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
@@ -396,7 +411,7 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
             let validation = self.validation;
             match stream.with_more(|buf, pos| scan_record(validation, buf, pos)) {
                 Ok(scanned) => {
-                    self.emit(&stream.buf, stream.pos, scanned, position);
+                    self.emit(&stream.buf, stream.pos, scanned, position, "record");
                     stream.advance_to(scanned.end, scanned.has_whitespace);
                 }
                 Err(StreamError::Invalid { offset, what }) => {
@@ -534,7 +549,7 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
                         offset: Some(line_offset(json_start)),
                         ..position
                     };
-                    self.emit(buf, json_start, scanned, position);
+                    self.emit(buf, json_start, scanned, position, "line");
                 } else {
                     let message = format!(
                         "text after the JSON value at byte {}; line skipped",

@@ -496,3 +496,43 @@ fn structure_validation_reads_the_same_records_and_still_catches_truncation() {
     let fast = read_with(br#"{"Records":[{"a":tru}]}"#, Validation::Structure);
     assert_eq!(fast.texts(), [r#"{"a":tru}"#]);
 }
+
+#[test]
+fn structure_validation_checks_a_record_with_whitespace_before_compacting_it() {
+    // Without its whitespace each bad record would be valid JSON (`[12]`, `true`, `-1`).
+    let records = "{\"Records\":[{\"a\":[1 2]},\n{\"b\":tr ue},{\"c\":- 1},{\"d\": [1, 2]}]}\n";
+    let pretty = "{\"e\":\n  [3 4]\n}\n{\"f\": 5}\n";
+    for (text, good) in [(records, r#"{"d":[1,2]}"#), (pretty, r#"{"f":5}"#)] {
+        let read_with = |validation| {
+            collect(|e, r| {
+                cloudtrail_reader::read_stream_with("mem", text.as_bytes(), validation, e, r)
+            })
+        };
+        let full = read_with(Validation::Full);
+        let fast = read_with(Validation::Structure);
+        assert_eq!(fast.texts(), [good]);
+        assert_eq!(fast.texts(), full.texts());
+        assert_eq!(fast.errors.len(), full.errors.len());
+        assert!(!fast.errors.is_empty());
+        for (fast, full) in fast.errors.iter().zip(&full.errors) {
+            assert_eq!(fast.kind, ErrorKind::InvalidJson);
+            assert_eq!(
+                (fast.position, &fast.message),
+                (full.position, &full.message)
+            );
+        }
+    }
+}
+
+#[test]
+fn check_json_says_where_a_record_goes_wrong() {
+    use cloudtrail_reader::{check_json, JsonError};
+    assert_eq!(check_json(r#"{"a":[1,{"b":null}]}"#), Ok(()));
+    assert_eq!(check_json(" {\"a\":1}\n"), Ok(()));
+    let at = |text: &str| check_json(text).map_err(|e: JsonError| e.at);
+    assert_eq!(at(r#"{"a":tru}"#), Err(8));
+    assert_eq!(at(r#"{"a":1,}"#), Err(7));
+    assert_eq!(at(r#"{"a":1} x"#), Err(8));
+    assert_eq!(at(r#"{"a":[1}"#), Err(7));
+    assert_eq!(at(r#"{"a":"#), Err(5));
+}

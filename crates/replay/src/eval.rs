@@ -58,6 +58,15 @@ impl Evaluator {
     /// Puts into `out` the indices of the filters whose pattern matches `event` (the raw log
     /// event text).
     pub fn matches(&self, event: &str, scratch: &mut Scratch, out: &mut Vec<usize>) {
+        self.evaluate(event, scratch, out);
+    }
+
+    /// [`Evaluator::matches`], and whether `event` is one valid JSON object (full grammar,
+    /// whitespace around it allowed). The set's JSON scan validates every event it reads, so
+    /// the answer is free when a filter has a JSON pattern; otherwise the event is checked here.
+    /// A caller that reads records unvalidated uses it to tell a bad record from a good one
+    /// whether or not any filter matched it.
+    pub fn evaluate(&self, event: &str, scratch: &mut Scratch, out: &mut Vec<usize>) -> bool {
         let matched = self.set.evaluate(event, &mut scratch.0);
         out.extend(
             matched
@@ -66,6 +75,10 @@ impl Evaluator {
                 .filter(|(_, &hit)| hit)
                 .map(|(index, _)| index),
         );
+        scratch
+            .0
+            .is_json_object()
+            .unwrap_or_else(|| filter_pattern::is_json_object(event))
     }
 
     /// The value filter `index` publishes for `event`, which its pattern matched: `Ok(None)`

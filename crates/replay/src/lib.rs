@@ -17,6 +17,7 @@ pub mod engine;
 pub mod eval;
 pub mod filters;
 pub mod floor;
+mod head;
 pub mod report;
 pub mod time;
 

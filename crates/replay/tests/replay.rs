@@ -371,3 +371,197 @@ fn deployed_metric_values_and_default_values_feed_the_statistics() {
     assert_eq!(alarm.alarm_periods, 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Records whose braces and strings balance (so a reader that only finds each record's end
+/// hands them out) but whose grammar is wrong. None matches the filters below.
+const BALANCED_BUT_INVALID: &[&str] = &[
+    r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"X","bad":tru}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"X",}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":01}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","s":"\q"}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","s":"\u12"}"#,
+    "{\"eventTime\":\"2024-01-01T00:00:00Z\",\"s\":\"a\u{1}b\"}",
+    r#"{eventTime:"2024-01-01T00:00:00Z"}"#,
+    r#"{"eventTime" "2024-01-01T00:00:00Z"}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z" "n":1}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":-}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":1.}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":1e}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":nul}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":truex}"#,
+    // Whitespace between tokens: removing it would make these valid (`[12]`, `true`).
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":[1 2]}"#,
+    r#"{"eventTime":"2024-01-01T00:00:00Z","n":tr ue}"#,
+];
+
+/// (file, position, message) of every problem, sorted. The line reader's "line skipped" reads
+/// "record skipped" (the replay does not know which reader handed it a record).
+fn problem_list(totals: &replay::Totals) -> Vec<(String, String, String)> {
+    let mut list: Vec<_> = totals
+        .problems
+        .kept
+        .iter()
+        .map(|p| {
+            let message = p.message.replace("line skipped", "record skipped");
+            (p.file.clone(), p.position.clone(), message)
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+#[test]
+fn an_invalid_record_that_matches_nothing_is_reported_exactly_as_the_validating_reader_would() {
+    let dir = scratch_dir("invalid-unmatched");
+    let good = event("ListUsers", "2024-05-01T10:00:00Z", "");
+    let mut records = Vec::new();
+    for bad in BALANCED_BUT_INVALID {
+        records.push(good.clone());
+        records.push(bad.to_string());
+    }
+    records.push(good.clone());
+    let body = format!("{{\"Records\":[{}]}}", records.join(","));
+    let path = dir.join("records.json.gz");
+    std::fs::write(&path, gzip(body.as_bytes())).unwrap();
+    std::fs::write(dir.join("lines.jsonl"), records.join("\n") + "\n").unwrap();
+
+    // What the reader itself reports when it checks the full grammar (the behaviour before the
+    // replay left the grammar to the filter engine).
+    let mut expected = Vec::new();
+    let mut expected_events = 0;
+    for file in ["lines.jsonl", "records.json.gz"] {
+        let summary = cloudtrail_reader::read_file_with(
+            &dir.join(file),
+            cloudtrail_reader::Validation::Full,
+            |_| {},
+            |error| {
+                // As in `problem_list`.
+                let message = error.message.replace("line skipped", "record skipped");
+                expected.push((error.file, error.position.to_string(), message));
+            },
+        );
+        expected_events += summary.events;
+    }
+    expected.sort();
+    assert_eq!(expected.len(), 2 * BALANCED_BUT_INVALID.len());
+
+    // With JSON patterns (the set's own scan decides), and with a text pattern only (the set
+    // does not scan JSON, so the replay checks the record itself).
+    for pattern in [r#"{ $.eventName = "PutUserPolicy" }"#, "PutUserPolicy"] {
+        let filters = vec![ad_hoc_filter(0, pattern, 300)];
+        let (replay, totals) = replay(filters, std::slice::from_ref(&dir), 2);
+        assert_eq!(problem_list(&totals), expected, "{pattern}");
+        assert_eq!(totals.problems.count, expected.len() as u64);
+        assert_eq!(totals.read.events, expected_events);
+        assert_eq!(totals.read.errors, expected.len() as u64);
+        assert_eq!(totals.filters[0].matched, 0);
+        // Invalid records do not widen the replayed time span (they say 2024-01-01).
+        let report = Report::new(&replay, &totals);
+        assert!(report.partial);
+        assert_eq!(report.first_event.as_deref(), Some("2024-05-01T10:00:00Z"));
+    }
+    // The issue's example: file and record position, the reader's message.
+    let first = &expected
+        .iter()
+        .find(|p| p.0.ends_with("records.json.gz") && p.1.starts_with("record 2,"))
+        .unwrap()
+        .2;
+    assert!(
+        first.starts_with("invalid JSON at byte") && first.ends_with("; record skipped"),
+        "{first}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_invalid_record_that_a_filter_would_match_is_not_counted() {
+    let dir = scratch_dir("invalid-matched");
+    let good = event("PutUserPolicy", "2024-05-01T10:00:00Z", "");
+    let bad = event("PutUserPolicy", "2024-05-01T11:00:00Z", r#","x":tru"#);
+    // Pretty-printed: the reader checks it before removing the whitespace.
+    let pretty = "{ \"eventName\" : \"PutUserPolicy\",\n  \"eventTime\": \"2024-05-01T12:00:00Z\",\n  \"x\": [1,,2] }";
+    let body = format!("{{\"Records\":[\n{good},\n{bad},\n{pretty}\n]}}");
+    std::fs::write(dir.join("r.json"), &body).unwrap();
+    let filters = vec![ad_hoc_filter(
+        0,
+        r#"{ $.eventName = "PutUserPolicy" }"#,
+        300,
+    )];
+    let (replay, totals) = replay(filters, std::slice::from_ref(&dir), 1);
+    let f = &totals.filters[0];
+    assert_eq!(f.matched, 1);
+    assert_eq!(f.minutes.values().map(|p| p.count).sum::<u64>(), 1);
+    assert_eq!(totals.read.events, 1);
+    assert_eq!(totals.read.errors, 2);
+    let problems = problem_list(&totals);
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(problems[0].1.starts_with("record 2, line 3, byte "));
+    assert!(problems[0].2.starts_with("invalid JSON at byte "));
+    assert!(problems[1].1.starts_with("record 3, line 4, byte "));
+    // The second comma of `[1,,2]`, counted in the file as it is (with its whitespace).
+    let at = body.find("[1,,").unwrap() + 3;
+    assert_eq!(
+        problems[1].2,
+        format!("invalid JSON at byte {at}: expected a JSON value; record skipped")
+    );
+    let report = Report::new(&replay, &totals);
+    assert!(report.partial);
+    assert_eq!(report.last_event.as_deref(), Some("2024-05-01T10:00:00Z"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The replay reads records unvalidated and takes the filter engine's word on which are valid
+/// JSON objects: it must agree with the reader's full grammar, which decided before.
+#[test]
+fn the_filter_engines_json_verdict_agrees_with_the_readers_grammar() {
+    let nested = |depth: usize| {
+        let inner = "[".repeat(depth - 1) + &"]".repeat(depth - 1);
+        format!("{{\"a\":{inner}}}")
+    };
+    let mut texts: Vec<String> = [
+        r#"{}"#,
+        r#"{"a":[],"b":{},"c":[{}],"d":[[]]}"#,
+        r#"{"n":[-0,1E5,-0.5e+3,2.5E-7,0,10]}"#,
+        r#"{"s":"\u00e9\ud83d\ude00\ud800\/\\\"\b\f\n\r\t","\u0000":1}"#,
+        "{\"s\":\"\u{7f}\u{a0}žluť\"}",
+        r#"{"a":1,"a":2}"#,
+        r#"{"a":true,"b":false,"c":null}"#,
+        r#"{"a":-}"#,
+        r#"{"a":+1}"#,
+        r#"{"a":.5}"#,
+        r#"{"a":0x1}"#,
+        r#"{"a":1.5e+}"#,
+        r#"{"a":"\U0041"}"#,
+        r#"{"a":Infinity}"#,
+        r#"{"a":NaN}"#,
+        r#"{"a":'x'}"#,
+        r#"{"a":[1,]}"#,
+        r#"{"a":[,1]}"#,
+        r#"{,}"#,
+        r#"{"a":1,,"b":2}"#,
+        "{\"a\":\"\t\"}",
+        "{\"a\":1\u{c}}",
+        "{\"a\":1\u{b}}",
+        "{\"a\":1}\u{0}",
+        r#"{"a":1}{"b":2}"#,
+        r#"{"a":1]"#,
+        r#"{"a":[1}"#,
+        r#"[{"a":1}]"#,
+        r#""x""#,
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    texts.extend(BALANCED_BUT_INVALID.iter().map(|t| t.to_string()));
+    texts.extend([511, 512, 513, 600].map(nested));
+    let json = Evaluator::new(&benchmark_filters(cis_catalogue::Benchmark::latest(), 300)).unwrap();
+    let text_only = Evaluator::new(&[ad_hoc_filter(0, "PutUserPolicy", 300)]).unwrap();
+    for evaluator in [json, text_only] {
+        let mut scratch = evaluator.scratch();
+        for text in &texts {
+            let verdict = evaluator.evaluate(text, &mut scratch, &mut Vec::new());
+            let grammar = cloudtrail_reader::check_json(text).is_ok() && text.starts_with('{');
+            assert_eq!(verdict, grammar, "{text}");
+        }
+    }
+}
