@@ -1,10 +1,11 @@
 //! A fast structural scanner: finds where a JSON object ends by looking only at quotes,
 //! backslashes and braces, 64 bytes at a time, without checking the grammar in between.
 //!
-//! This is stage one of the simdjson design, in portable Rust: per 64-byte block, one bit mask
-//! per interesting byte (SSE2 compares on x86-64), escaped quotes found with
-//! carry arithmetic, the in-string region as the prefix XOR of the unescaped quotes, and the
-//! braces outside strings counted bit by bit. It is several times faster than the validating
+//! This is stage one of the simdjson design: per 64-byte block, one bit mask per interesting
+//! byte (AVX-512BW compares when the CPU has them, SSE2 otherwise on x86-64, byte by byte
+//! elsewhere), escaped quotes found with carry arithmetic, the in-string region as the prefix XOR
+//! of the unescaped quotes (one carry-less multiplication where available), and the braces
+//! outside strings counted bit by bit. It is several times faster than the validating
 //! scanner and is used when a later stage parses the records it cares about anyway.
 
 use crate::scan::{ScanError, Scanned};
@@ -12,6 +13,7 @@ use crate::scan::{ScanError, Scanned};
 const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
 
 /// One bit per byte of a 64-byte block, for each byte class the scanner looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Masks {
     quotes: u64,
     backslashes: u64,
@@ -20,10 +22,15 @@ struct Masks {
     whitespace: u64,
 }
 
-/// Classifies a block with SSE2 (part of every x86-64 CPU): 16 bytes per compare.
+/// Classifies a block (at most 64 bytes; a short one is padded with spaces) with SSE2 (part of
+/// every x86-64 CPU): 16 bytes per compare.
 #[cfg(target_arch = "x86_64")]
-#[inline]
-fn classify(block: &[u8; 64]) -> Masks {
+#[inline(always)]
+fn classify_sse2(block: &[u8]) -> Masks {
+    let block: [u8; 64] = match block.try_into() {
+        Ok(whole) => whole,
+        Err(_) => padded(block),
+    };
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
@@ -63,10 +70,10 @@ fn classify(block: &[u8; 64]) -> Masks {
     masks
 }
 
-/// Classifies a block byte by byte (targets without SSE2).
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn classify(block: &[u8; 64]) -> Masks {
+/// Classifies a block byte by byte (targets without SSE2; and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn classify_bytes(block: &[u8]) -> Masks {
+    let block = padded(block);
     let mut masks = Masks {
         quotes: 0,
         backslashes: 0,
@@ -118,28 +125,55 @@ fn prefix_xor(mut bits: u64) -> u64 {
 /// the buffer ends first. Brackets and the grammar between tokens are not checked.
 pub(crate) fn object_end(buf: &[u8], start: usize) -> Result<Scanned, ScanError> {
     debug_assert_eq!(buf.get(start), Some(&b'{'));
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512bw") && std::is_x86_feature_detected!("pclmulqdq")
+        {
+            // SAFETY: the CPU has just been checked for both features.
+            return unsafe { object_end_avx512(buf, start) };
+        }
+        object_end_with(buf, start, classify_sse2, prefix_xor)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    object_end_with(buf, start, classify_bytes, prefix_xor)
+}
+
+/// [`object_end_with`] compiled for AVX-512BW and PCLMULQDQ.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,pclmulqdq")]
+unsafe fn object_end_avx512(buf: &[u8], start: usize) -> Result<Scanned, ScanError> {
+    object_end_with(
+        buf,
+        start,
+        // SAFETY: this function only runs on CPUs with both features (see `object_end`).
+        |block| unsafe { classify_avx512(block) },
+        |bits| unsafe { prefix_xor_clmul(bits) },
+    )
+}
+
+/// The scan, with the block classifier `classify` and the prefix XOR `xor`.
+#[inline(always)]
+fn object_end_with(
+    buf: &[u8],
+    start: usize,
+    classify: impl Fn(&[u8]) -> Masks,
+    xor: impl Fn(u64) -> u64,
+) -> Result<Scanned, ScanError> {
     let mut depth = 0u32;
     let mut in_string_carry = 0u64;
     let mut escape_carry = 0u64;
     let mut has_whitespace = false;
     let mut pos = start;
-    let mut block = [b' '; 64];
     while pos < buf.len() {
         let available = (buf.len() - pos).min(64);
-        if available == 64 {
-            block.copy_from_slice(&buf[pos..pos + 64]);
-        } else {
-            block = [b' '; 64];
-            block[..available].copy_from_slice(&buf[pos..]);
-        }
-        let masks = classify(&block);
+        let masks = classify(&buf[pos..pos + available]);
         let escapes = if masks.backslashes | escape_carry != 0 {
             escaped(masks.backslashes, &mut escape_carry)
         } else {
             0
         };
         let quotes = masks.quotes & !escapes;
-        let in_string = prefix_xor(quotes) ^ in_string_carry;
+        let in_string = xor(quotes) ^ in_string_carry;
         in_string_carry = 0u64.wrapping_sub(in_string >> 63);
         let opens = masks.opens & !in_string;
         let closes = masks.closes & !in_string;
@@ -177,6 +211,44 @@ pub(crate) fn object_end(buf: &[u8], start: usize) -> Result<Scanned, ScanError>
     Err(ScanError::Incomplete)
 }
 
+/// Classifies a block (at most 64 bytes) with one AVX-512BW compare per class. The masked load
+/// reads only the block's bytes (masked-out lanes are never accessed, so they cannot fault)
+/// and fills the rest with spaces.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+#[inline]
+unsafe fn classify_avx512(block: &[u8]) -> Masks {
+    use std::arch::x86_64::*;
+    let valid = u64::MAX >> (64 - block.len());
+    let bytes = _mm512_mask_loadu_epi8(_mm512_set1_epi8(b' ' as i8), valid, block.as_ptr().cast());
+    let eq = |byte: u8| _mm512_cmpeq_epi8_mask(bytes, _mm512_set1_epi8(byte as i8));
+    Masks {
+        quotes: eq(b'"'),
+        backslashes: eq(b'\\'),
+        opens: eq(b'{'),
+        closes: eq(b'}'),
+        whitespace: eq(b' ') | eq(b'\n') | eq(b'\t') | eq(b'\r'),
+    }
+}
+
+/// Prefix XOR as one carry-less multiplication by all ones.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+#[inline]
+unsafe fn prefix_xor_clmul(bits: u64) -> u64 {
+    use std::arch::x86_64::*;
+    let product = _mm_clmulepi64_si128(_mm_set_epi64x(0, bits as i64), _mm_set1_epi8(-1), 0);
+    _mm_cvtsi128_si64(product) as u64
+}
+
+/// Copies a short block into a 64-byte array padded with spaces (whitespace, no structure).
+#[inline(never)]
+fn padded(block: &[u8]) -> [u8; 64] {
+    let mut padded = [b' '; 64];
+    padded[..block.len()].copy_from_slice(block);
+    padded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +281,37 @@ mod tests {
             let text = format!("{{\"k\":\"{value}\\\"}}\"}},{{}}");
             let bytes = text.as_bytes();
             assert_eq!(object_end(bytes, 0), scan_value(bytes, 0), "run {run}");
+        }
+    }
+
+    #[test]
+    fn every_classifier_agrees_with_the_byte_by_byte_one() {
+        let mut state = 3u32;
+        for round in 0..2000 {
+            let mut block = [0u8; 64];
+            for b in &mut block {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let special = b"\"\\{}[] \t\n\r\x01\x7b\xfb";
+                *b = match (state >> 16) % 3 {
+                    0 => special[(state >> 20) as usize % special.len()],
+                    _ => (state >> 8) as u8,
+                };
+            }
+            let block = &block[..64 - round % 64];
+            let expected = classify_bytes(block);
+            #[cfg(target_arch = "x86_64")]
+            {
+                assert_eq!(classify_sse2(block), expected);
+                if std::is_x86_feature_detected!("avx512bw") {
+                    // SAFETY: just checked.
+                    assert_eq!(unsafe { classify_avx512(block) }, expected);
+                }
+                if std::is_x86_feature_detected!("pclmulqdq") {
+                    let bits = expected.quotes ^ expected.opens.rotate_left(round as u32);
+                    // SAFETY: just checked.
+                    assert_eq!(unsafe { prefix_xor_clmul(bits) }, prefix_xor(bits));
+                }
+            }
         }
     }
 
