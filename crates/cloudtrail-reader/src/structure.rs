@@ -127,8 +127,7 @@ pub(crate) fn object_end(buf: &[u8], start: usize) -> Result<Scanned, ScanError>
     debug_assert_eq!(buf.get(start), Some(&b'{'));
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx512bw") && std::is_x86_feature_detected!("pclmulqdq")
-        {
+        if std::is_x86_feature_detected!("avx512bw") && std::is_x86_feature_detected!("pclmulqdq") {
             // SAFETY: the CPU has just been checked for both features.
             return unsafe { object_end_avx512(buf, start) };
         }
