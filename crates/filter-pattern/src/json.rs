@@ -395,12 +395,66 @@ impl Scanner<'_> {
                 let (_, _, escaped) = self.string()?;
                 Some(Kind::Str { escaped })
             }
-            b'{' => {
-                self.enter()?;
-                self.i += 1;
-                self.ws();
-                if self.eat(b'}').is_none() {
-                    loop {
+            b'{' | b'[' => self.skip_container(),
+            _ => self.scalar(),
+        }
+    }
+
+    /// A number, `true`, `false` or `null` at `self.i`.
+    #[inline]
+    fn scalar(&mut self) -> Option<Kind> {
+        match self.peek()? {
+            b't' => self.literal(b"true").map(|()| Kind::True),
+            b'f' => self.literal(b"false").map(|()| Kind::False),
+            b'n' => self.literal(b"null").map(|()| Kind::Null),
+            _ => self.number().map(|()| Kind::Num),
+        }
+    }
+
+    /// Validates and skips the object or array opening at `self.i` and everything in it,
+    /// iteratively: the open containers are bits of a stack, so hostile nesting costs no call
+    /// stack (the depth limit still applies).
+    fn skip_container(&mut self) -> Option<Kind> {
+        /// Where the walk is.
+        enum At {
+            /// On an opening bracket.
+            Open,
+            /// On a member: a key (objects) or a value (arrays).
+            Member,
+            /// After a value: a `,` or the innermost container's closer must follow.
+            AfterValue,
+        }
+        let outer_is_object = self.peek()? == b'{';
+        let outer_depth = self.depth;
+        // Bit 0 is the innermost open container (1 for an object); `saved` keeps the words of
+        // outer containers when more than 64 are open.
+        let mut saved: Vec<u64> = Vec::new();
+        let mut stack = 0u64;
+        let mut open = 0usize;
+        let mut has_null = false;
+        let mut at = At::Open;
+        loop {
+            match at {
+                At::Open => {
+                    self.enter()?;
+                    let is_object = self.b[self.i] == b'{';
+                    if open > 0 && open % 64 == 0 {
+                        saved.push(stack);
+                        stack = 0;
+                    }
+                    stack = (stack << 1) | u64::from(is_object);
+                    open += 1;
+                    self.i += 1;
+                    self.ws();
+                    at = if self.peek()? == if is_object { b'}' } else { b']' } {
+                        // Empty: step back onto the closer, which `AfterValue` consumes.
+                        At::AfterValue
+                    } else {
+                        At::Member
+                    };
+                }
+                At::Member => {
+                    if stack & 1 == 1 {
                         if self.peek()? != b'"' {
                             return None;
                         }
@@ -408,53 +462,50 @@ impl Scanner<'_> {
                         self.ws();
                         self.eat(b':')?;
                         self.ws();
-                        self.skip_member()?;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => {
-                                self.i += 1;
-                                self.ws();
-                            }
-                            b'}' => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return None,
+                    }
+                    match self.peek()? {
+                        b'"' => {
+                            self.string()?;
+                            at = At::AfterValue;
+                        }
+                        b'{' | b'[' => at = At::Open,
+                        _ => {
+                            let kind = self.scalar()?;
+                            has_null |= open == 1 && kind == Kind::Null;
+                            at = At::AfterValue;
                         }
                     }
                 }
-                self.depth -= 1;
-                Some(Kind::Object)
-            }
-            b'[' => {
-                self.enter()?;
-                self.i += 1;
-                self.ws();
-                let mut has_null = false;
-                if self.eat(b']').is_none() {
-                    loop {
-                        has_null |= self.skip_member()? == Kind::Null;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => {
-                                self.i += 1;
-                                self.ws();
-                            }
-                            b']' => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return None,
+                At::AfterValue => {
+                    self.ws();
+                    let closer = if stack & 1 == 1 { b'}' } else { b']' };
+                    match self.peek()? {
+                        b',' => {
+                            self.i += 1;
+                            self.ws();
+                            at = At::Member;
                         }
+                        c if c == closer => {
+                            self.i += 1;
+                            self.depth -= 1;
+                            open -= 1;
+                            stack >>= 1;
+                            if open == 0 {
+                                debug_assert_eq!(self.depth, outer_depth);
+                                return Some(if outer_is_object {
+                                    Kind::Object
+                                } else {
+                                    Kind::Array { has_null }
+                                });
+                            }
+                            if open % 64 == 0 {
+                                stack = saved.pop().expect("a saved stack word");
+                            }
+                        }
+                        _ => return None,
                     }
                 }
-                self.depth -= 1;
-                Some(Kind::Array { has_null })
             }
-            b't' => self.literal(b"true").map(|()| Kind::True),
-            b'f' => self.literal(b"false").map(|()| Kind::False),
-            b'n' => self.literal(b"null").map(|()| Kind::Null),
-            _ => self.number().map(|()| Kind::Num),
         }
     }
 
