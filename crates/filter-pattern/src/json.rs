@@ -438,7 +438,7 @@ impl Scanner<'_> {
                 At::Open => {
                     self.enter()?;
                     let is_object = self.b[self.i] == b'{';
-                    if open > 0 && open % 64 == 0 {
+                    if open > 0 && open.is_multiple_of(64) {
                         saved.push(stack);
                         stack = 0;
                     }
@@ -498,7 +498,7 @@ impl Scanner<'_> {
                                     Kind::Array { has_null }
                                 });
                             }
-                            if open % 64 == 0 {
+                            if open.is_multiple_of(64) {
                                 stack = saved.pop().expect("a saved stack word");
                             }
                         }
