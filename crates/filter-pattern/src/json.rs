@@ -241,6 +241,47 @@ fn stop_offset(rest: &[u8]) -> Option<usize> {
     stop_offset_swar(rest)
 }
 
+/// For the 64 bytes of `b` from `at` (if there are 64): the quotes, and the bytes that end a
+/// fast string scan (backslashes and control characters), as bit masks.
+#[inline(always)]
+fn window_masks(b: &[u8], at: usize) -> Option<(u64, u64)> {
+    let window = b.get(at..at + 64)?;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let mut quotes = 0u64;
+        let mut stops = 0u64;
+        for (k, chunk) in window.chunks_exact(16).enumerate() {
+            // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the 16 bytes of
+            // `chunk`.
+            let (q, t) = unsafe {
+                let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+                let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"' as i8));
+                let slash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\' as i8));
+                let limit = _mm_set1_epi8(0x1f);
+                let control = _mm_cmpeq_epi8(_mm_max_epu8(bytes, limit), limit);
+                (
+                    _mm_movemask_epi8(quote) as u16,
+                    _mm_movemask_epi8(_mm_or_si128(slash, control)) as u16,
+                )
+            };
+            quotes |= u64::from(q) << (16 * k);
+            stops |= u64::from(t) << (16 * k);
+        }
+        Some((quotes, stops))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut quotes = 0u64;
+        let mut stops = 0u64;
+        for (k, &c) in window.iter().enumerate() {
+            quotes |= u64::from(c == b'"') << k;
+            stops |= u64::from(c == b'\\' || c < 0x20) << k;
+        }
+        Some((quotes, stops))
+    }
+}
+
 /// [`stop_offset`] eight bytes at a time (SWAR).
 #[inline]
 fn stop_offset_swar(rest: &[u8]) -> Option<usize> {
@@ -400,6 +441,35 @@ impl Scanner<'_> {
         }
     }
 
+    /// The commonest member of a compact object, `"key":"value"` with no escape or control
+    /// character, checked from one 64-byte window starting at the key's quote (`self.i`):
+    /// returns the indexes of the key's and the value's closing quotes, or `None` when the
+    /// member is not of that shape or does not fit (the caller then walks it normally).
+    #[inline]
+    fn compact_string_pair(&self) -> Option<(usize, usize)> {
+        let (quotes, stops) = window_masks(self.b, self.i)?;
+        // Bit 0 is the key's opening quote.
+        let after_open = quotes & !1;
+        let key_end = after_open.trailing_zeros() as usize;
+        // `":"` must follow the key: its closing quote, a colon, the value's opening quote.
+        if key_end >= 61 || quotes >> (key_end + 2) & 1 == 0 || self.b[self.i + key_end + 1] != b':'
+        {
+            return None;
+        }
+        let value_quotes = quotes >> (key_end + 3);
+        let value_end = key_end + 3 + value_quotes.trailing_zeros() as usize;
+        if value_quotes == 0 || value_end >= 64 {
+            return None;
+        }
+        // No backslash or control character anywhere in the key or the value.
+        let span = if value_end == 63 {
+            u64::MAX
+        } else {
+            (1u64 << (value_end + 1)) - 1
+        };
+        (stops & span == 0).then_some((self.i + key_end, self.i + value_end))
+    }
+
     /// A number, `true`, `false` or `null` at `self.i`.
     #[inline]
     fn scalar(&mut self) -> Option<Kind> {
@@ -457,6 +527,11 @@ impl Scanner<'_> {
                     if stack & 1 == 1 {
                         if self.peek()? != b'"' {
                             return None;
+                        }
+                        if let Some((_, value_end)) = self.compact_string_pair() {
+                            self.i = value_end + 1;
+                            at = At::AfterValue;
+                            continue;
                         }
                         self.string()?;
                         self.ws();
@@ -530,18 +605,33 @@ impl Scanner<'_> {
                         if self.peek()? != b'"' {
                             return None;
                         }
-                        let (ks, ke, escaped) = self.string()?;
-                        let child_from = out.active.len();
-                        self.push_key_children(out, from, to, ks, ke, escaped);
-                        let child_to = out.active.len();
-                        self.ws();
-                        self.eat(b':')?;
-                        self.ws();
-                        if child_from == child_to {
-                            self.skip_member()?;
-                        } else {
-                            self.value(out, child_from, child_to)?;
+                        if let Some((key_end, value_end)) = self.compact_string_pair() {
+                            let child_from = out.active.len();
+                            self.push_key_children(out, from, to, self.i + 1, key_end, false);
+                            let value = Value {
+                                kind: Kind::Str { escaped: false },
+                                start: key_end + 3,
+                                end: value_end,
+                            };
+                            for k in child_from..out.active.len() {
+                                out.values[out.active[k] as usize].push(value);
+                            }
                             out.active.truncate(child_from);
+                            self.i = value_end + 1;
+                        } else {
+                            let (ks, ke, escaped) = self.string()?;
+                            let child_from = out.active.len();
+                            self.push_key_children(out, from, to, ks, ke, escaped);
+                            let child_to = out.active.len();
+                            self.ws();
+                            self.eat(b':')?;
+                            self.ws();
+                            if child_from == child_to {
+                                self.skip_member()?;
+                            } else {
+                                self.value(out, child_from, child_to)?;
+                                out.active.truncate(child_from);
+                            }
                         }
                         self.ws();
                         match self.peek()? {
