@@ -705,6 +705,7 @@ impl Scanner<'_> {
         Some(kind)
     }
 
+    #[inline]
     fn push_key_children(
         &self,
         out: &mut Extracted,
@@ -714,29 +715,46 @@ impl Scanner<'_> {
         ke: usize,
         escaped: bool,
     ) {
-        let raw = &self.b[ks..ke];
+        if escaped {
+            return self.push_escaped_key_children(out, from, to, ks, ke);
+        }
+        push_children(self.trie, out, from, to, &self.b[ks..ke]);
+    }
+
+    /// [`Scanner::push_key_children`] for a key with escapes: decoded first.
+    #[cold]
+    fn push_escaped_key_children(
+        &self,
+        out: &mut Extracted,
+        from: usize,
+        to: usize,
+        ks: usize,
+        ke: usize,
+    ) {
         let mut buf = std::mem::take(&mut out.key_buf);
-        let key: &[u8] = if escaped {
-            buf.clear();
-            unescape_into(raw, &mut buf);
-            &buf
-        } else {
-            raw
-        };
-        for k in from..to {
-            let node = &self.trie.nodes[out.active[k] as usize];
-            if node.key_lengths & (1u64 << key.len().min(63)) != 0 {
-                for (name, n) in &node.keys {
-                    if bytes_eq(name, key) {
-                        out.active.push(*n);
-                    }
+        buf.clear();
+        unescape_into(&self.b[ks..ke], &mut buf);
+        push_children(self.trie, out, from, to, &buf);
+        out.key_buf = buf;
+    }
+}
+
+/// Pushes onto `out.active` the trie children that the (decoded) object key `key` leads to
+/// from each of the nodes `out.active[from..to]`.
+#[inline(always)]
+fn push_children(trie: &Trie, out: &mut Extracted, from: usize, to: usize, key: &[u8]) {
+    for k in from..to {
+        let node = &trie.nodes[out.active[k] as usize];
+        if node.key_lengths & (1u64 << key.len().min(63)) != 0 {
+            for (name, n) in &node.keys {
+                if bytes_eq(name, key) {
+                    out.active.push(*n);
                 }
             }
-            if let Some(n) = node.wildcard {
-                out.active.push(n);
-            }
         }
-        out.key_buf = buf;
+        if let Some(n) = node.wildcard {
+            out.active.push(n);
+        }
     }
 }
 
