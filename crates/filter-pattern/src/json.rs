@@ -20,10 +20,75 @@ pub(crate) struct Trie {
 #[derive(Debug, Clone, Default)]
 struct Node {
     keys: Vec<(Box<[u8]>, u32)>,
-    /// Bit `min(len, 63)` set for each key length: a quick reject for unselected keys.
-    key_lengths: u64,
+    /// The keys by [`key_signature`], open addressing with linear probing: each slot holds a
+    /// signature and an index into `keys`, or `u32::MAX` when empty. Its length is a power of
+    /// two at least twice the number of keys, so a probe for an unselected key usually ends at
+    /// the first slot.
+    key_table: Vec<(u64, u32)>,
     indexes: Vec<(u32, u32)>,
     wildcard: Option<u32>,
+}
+
+impl Node {
+    /// Rebuilds `key_table` after a key was added.
+    fn rebuild_key_table(&mut self) {
+        let size = (self.keys.len() * 2).next_power_of_two().max(8);
+        self.key_table = vec![(0, u32::MAX); size];
+        for (index, (name, _)) in self.keys.iter().enumerate() {
+            let signature = key_signature(name, prefix_word(name));
+            let mut slot = table_slot(signature, size);
+            while self.key_table[slot].1 != u32::MAX {
+                slot = (slot + 1) & (size - 1);
+            }
+            self.key_table[slot] = (signature, index as u32);
+        }
+    }
+
+    /// The child reached by the object key `key` (decoded) whose first eight bytes, zero
+    /// padded, are `word`.
+    #[inline(always)]
+    fn key_child(&self, key: &[u8], word: u64) -> Option<u32> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let size = self.key_table.len();
+        let signature = key_signature(key, word);
+        let mut slot = table_slot(signature, size);
+        loop {
+            let (stored, index) = self.key_table[slot];
+            if index == u32::MAX {
+                return None;
+            }
+            if stored == signature {
+                let (name, child) = &self.keys[index as usize];
+                if bytes_eq(name, key) {
+                    return Some(*child);
+                }
+            }
+            slot = (slot + 1) & (size - 1);
+        }
+    }
+}
+
+/// The first eight bytes of `key`, zero padded, as a little-endian word.
+#[inline]
+fn prefix_word(key: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = key.len().min(8);
+    word[..n].copy_from_slice(&key[..n]);
+    u64::from_le_bytes(word)
+}
+
+/// A key's signature: its length and its first eight bytes (`word`, zero padded) mixed.
+#[inline(always)]
+fn key_signature(key: &[u8], word: u64) -> u64 {
+    (word ^ (key.len() as u64).rotate_right(8)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The home slot of `signature` in a table of `size` (a power of two) slots.
+#[inline(always)]
+fn table_slot(signature: u64, size: usize) -> usize {
+    (signature >> 40) as usize & (size - 1)
 }
 
 impl Trie {
@@ -65,9 +130,9 @@ impl Trie {
                     match step {
                         Step::Key(key) => {
                             let n = &mut self.nodes[node];
-                            n.key_lengths |= 1u64 << key.len().min(63);
                             n.keys
                                 .push((key.as_bytes().to_vec().into_boxed_slice(), fresh));
+                            n.rebuild_key_table();
                         }
                         Step::Index(i) => self.nodes[node].indexes.push((*i, fresh)),
                         Step::Wildcard => self.nodes[node].wildcard = Some(fresh),
@@ -718,7 +783,21 @@ impl Scanner<'_> {
         if escaped {
             return self.push_escaped_key_children(out, from, to, ks, ke);
         }
-        push_children(self.trie, out, from, to, &self.b[ks..ke]);
+        // The key's first eight bytes, read from the event when eight bytes are there (the
+        // closing quote and more follow a key, so they usually are).
+        let key = &self.b[ks..ke];
+        let word = match self.b.get(ks..ks + 8) {
+            Some(bytes) => {
+                let word = u64::from_le_bytes(bytes.try_into().expect("eight bytes"));
+                match key.len() {
+                    0 => 0,
+                    1..=7 => word & (u64::MAX >> (64 - 8 * key.len())),
+                    _ => word,
+                }
+            }
+            None => prefix_word(key),
+        };
+        push_children(self.trie, out, from, to, key, word);
     }
 
     /// [`Scanner::push_key_children`] for a key with escapes: decoded first.
@@ -734,23 +813,19 @@ impl Scanner<'_> {
         let mut buf = std::mem::take(&mut out.key_buf);
         buf.clear();
         unescape_into(&self.b[ks..ke], &mut buf);
-        push_children(self.trie, out, from, to, &buf);
+        push_children(self.trie, out, from, to, &buf, prefix_word(&buf));
         out.key_buf = buf;
     }
 }
 
-/// Pushes onto `out.active` the trie children that the (decoded) object key `key` leads to
-/// from each of the nodes `out.active[from..to]`.
+/// Pushes onto `out.active` the trie children that the (decoded) object key `key`, whose first
+/// eight bytes zero padded are `word`, leads to from each of the nodes `out.active[from..to]`.
 #[inline(always)]
-fn push_children(trie: &Trie, out: &mut Extracted, from: usize, to: usize, key: &[u8]) {
+fn push_children(trie: &Trie, out: &mut Extracted, from: usize, to: usize, key: &[u8], word: u64) {
     for k in from..to {
         let node = &trie.nodes[out.active[k] as usize];
-        if node.key_lengths & (1u64 << key.len().min(63)) != 0 {
-            for (name, n) in &node.keys {
-                if bytes_eq(name, key) {
-                    out.active.push(*n);
-                }
-            }
+        if let Some(n) = node.key_child(key, word) {
+            out.active.push(n);
         }
         if let Some(n) = node.wildcard {
             out.active.push(n);
@@ -984,6 +1059,44 @@ mod tests {
                 let other: Vec<u8> = bytes.iter().rev().copied().collect();
                 assert_eq!(bytes_eq(&bytes, &other), bytes == other);
                 assert!(bytes_eq(&bytes, &bytes));
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_every_length_reach_their_node() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh_long_key",
+            "é",
+        ];
+        let mut trie = Trie::new();
+        let nodes: Vec<u32> = names
+            .iter()
+            .map(|n| trie.insert(&[Step::Key((*n).into())])[0])
+            .collect();
+        let mut out = Extracted::new(&trie);
+        for (i, name) in names.iter().enumerate() {
+            // The key last in the object (little after it), first, and escaped.
+            for event in [
+                format!(r#"{{"x":0,"{name}":{i}}}"#),
+                format!(r#"{{"{name}":{i},"abcdefgX":1,"abcdefghX":2,"b":3}}"#),
+                format!(r#"{{"{}":{i}}}"#, name.replace('a', "\\u0061")),
+            ] {
+                scan(event.as_bytes(), &trie, &mut out);
+                assert!(out.is_object, "{event}");
+                for (j, node) in nodes.iter().enumerate() {
+                    let found = out.values[*node as usize]
+                        .last()
+                        .map(|v| &event[v.start..v.end]);
+                    let expected = (j == i).then(|| i.to_string());
+                    assert_eq!(found, expected.as_deref(), "{event}: key {:?}", names[j]);
+                }
             }
         }
     }
