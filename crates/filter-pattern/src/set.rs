@@ -24,7 +24,7 @@ pub struct PatternSet {
     programs: Vec<Program>,
     /// Per program, atoms of which at least one must be set for it to match (see
     /// [`atom_guard`]); `None` when no such set is known.
-    guards: Vec<Option<u64>>,
+    guards: Vec<Guard>,
     lookups: Vec<SharedLookup>,
     trie: Trie,
     nodes: Vec<Vec<SelectorNodes>>,
@@ -56,6 +56,45 @@ impl SharedLookup {
             .iter()
             .find(|(t, _)| bytes_eq(t, text))
             .map_or(0, |(_, bits)| *bits)
+    }
+}
+
+/// What must hold for a JSON program to match, checked before it runs: most events fail it
+/// (the CIS filters each look for a few event names or an error code).
+#[derive(Debug, Clone, Default)]
+struct Guard {
+    /// At least one of these atoms is set ([`atom_guard`]).
+    atoms: Option<u64>,
+    /// At least one of these trie nodes holds a value ([`presence_guard`]).
+    present: Option<Vec<u32>>,
+}
+
+/// Trie nodes of which at least one holds a value whenever `expr` (before atomizing) is true,
+/// if `expr` guarantees that: every test but `NOT EXISTS` needs its selector's value (a `!=`
+/// on a wildcard selector needs the array it ranges over), an `||` is guarded by the union of
+/// its items' guards (when every item has one), an `&&` by the smallest guard of its items.
+fn presence_guard(expr: &CExpr, nodes: &[SelectorNodes]) -> Option<Vec<u32>> {
+    match expr {
+        CExpr::Or(items) => items.iter().try_fold(Vec::new(), |mut union, item| {
+            union.extend(presence_guard(item, nodes)?);
+            union.sort_unstable();
+            union.dedup();
+            Some(union)
+        }),
+        CExpr::And(items) => items
+            .iter()
+            .filter_map(|item| presence_guard(item, nodes))
+            .min_by_key(Vec::len),
+        CExpr::AnyOf { selector, .. } => Some(vec![nodes[*selector].node]),
+        CExpr::Cond { selector, test } => {
+            let at = nodes[*selector];
+            match test {
+                CTest::NotExists => None,
+                CTest::Ne(_) => Some(vec![at.base.unwrap_or(at.node)]),
+                _ => Some(vec![at.node]),
+            }
+        }
+        CExpr::Atom(_) => None,
     }
 }
 
@@ -172,10 +211,19 @@ impl PatternSet {
             .collect::<Vec<_>>();
         let guards = programs
             .iter()
-            .map(|program| match program {
-                Program::Json(expr) => atom_guard(expr),
-                _ => None,
-            })
+            .zip(patterns.iter().zip(&nodes))
+            .map(
+                |(program, (pattern, nodes)): (
+                    &Program,
+                    (&CompiledPattern, &Vec<SelectorNodes>),
+                )| match (program, &pattern.program) {
+                    (Program::Json(atomized), Program::Json(original)) => Guard {
+                        atoms: atom_guard(atomized),
+                        present: presence_guard(original, nodes),
+                    },
+                    _ => Guard::default(),
+                },
+            )
             .collect();
         PatternSet {
             patterns,
@@ -246,10 +294,18 @@ impl PatternSet {
             .zip(&self.nodes)
             .zip(scratch.matched.iter_mut())
         {
-            *out = match guard {
-                // The program is a JSON one, so it needs a JSON object and one of these atoms.
-                Some(needed) if atoms & needed == 0 || !scratch.inner.json.is_object => false,
-                _ => program_matches(program, event, nodes, &mut scratch.inner),
+            let json = &scratch.inner.json;
+            // A guarded program is a JSON one, so it needs a JSON object too.
+            let ruled_out = guard.atoms.is_some_and(|needed| atoms & needed == 0)
+                || guard.present.as_ref().is_some_and(|needed| {
+                    needed
+                        .iter()
+                        .all(|&node| json.values[node as usize].is_empty())
+                });
+            *out = if ruled_out {
+                false
+            } else {
+                program_matches(program, event, nodes, &mut scratch.inner)
             };
         }
         &scratch.matched
@@ -279,11 +335,16 @@ mod tests {
             r#"{ $.a = y || $.b = "q" || $.b = "r" }"#,
             r#"{ $.c[*] = "y" || $.c[*] = "z" }"#,
             r#"{ $.a != "y" && $.a = "1000" }"#,
+            r#"{ $.d = "*x" || $.d = "w*" && $.a != "z" }"#,
+            r#"{ $.c[*] != "w" }"#,
+            r#"{ $.a NOT EXISTS || $.b IS NULL }"#,
+            r#"{ $.e > 1 || $.a IS TRUE }"#,
         ];
         let patterns: Vec<_> = texts.iter().map(|t| compile(t).unwrap()).collect();
         let set = PatternSet::new(patterns.clone());
         assert!(!set.lookups.is_empty());
-        assert!(set.guards.iter().filter(|g| g.is_some()).count() >= 5);
+        assert!(set.guards.iter().filter(|g| g.atoms.is_some()).count() >= 5);
+        assert!(set.guards.iter().filter(|g| g.present.is_some()).count() >= 6);
         let events = [
             r#"{"a":"1000"}"#,
             r#"{"a":1000}"#,
@@ -297,6 +358,11 @@ mod tests {
             r#"{"a":"y","a":"w","b":"r"}"#,
             r#"{"c":["w","z"],"b":"r"}"#,
             r#"{"a":"y","b":"q"} trailing"#,
+            r#"{"d":"ax","a":"z"}"#,
+            r#"{"d":"wa","a":"z"}"#,
+            r#"{"d":"wa","a":"q","c":[]}"#,
+            r#"{"c":["w","v"],"b":null,"e":2}"#,
+            r#"{"e":0.5,"a":true}"#,
             "not json y z 1000",
         ];
         let mut scratch = set.scratch();
