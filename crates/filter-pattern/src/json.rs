@@ -25,6 +25,9 @@ struct Node {
     /// two at least twice the number of keys, so a probe for an unselected key usually ends at
     /// the first slot.
     key_table: Vec<(u64, u32)>,
+    /// Bit `signature >> 58` set for each key: most unselected keys are rejected by this one
+    /// test, without a table probe.
+    key_filter: u64,
     indexes: Vec<(u32, u32)>,
     wildcard: Option<u32>,
 }
@@ -34,8 +37,10 @@ impl Node {
     fn rebuild_key_table(&mut self) {
         let size = (self.keys.len() * 2).next_power_of_two().max(8);
         self.key_table = vec![(0, u32::MAX); size];
+        self.key_filter = 0;
         for (index, (name, _)) in self.keys.iter().enumerate() {
             let signature = key_signature(name, prefix_word(name));
+            self.key_filter |= 1 << (signature >> 58);
             let mut slot = table_slot(signature, size);
             while self.key_table[slot].1 != u32::MAX {
                 slot = (slot + 1) & (size - 1);
@@ -48,11 +53,11 @@ impl Node {
     /// padded, are `word`.
     #[inline(always)]
     fn key_child(&self, key: &[u8], word: u64) -> Option<u32> {
-        if self.keys.is_empty() {
+        let signature = key_signature(key, word);
+        if self.key_filter >> (signature >> 58) & 1 == 0 {
             return None;
         }
         let size = self.key_table.len();
-        let signature = key_signature(key, word);
         let mut slot = table_slot(signature, size);
         loop {
             let (stored, index) = self.key_table[slot];
