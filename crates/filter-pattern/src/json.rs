@@ -211,6 +211,7 @@ impl Extracted {
 /// Scans `event`, filling `out` with the values at `trie`'s nodes. `out.is_object` tells whether
 /// the event is one valid JSON object with nothing but whitespace around it.
 pub(crate) fn scan(event: &[u8], trie: &Trie, out: &mut Extracted) {
+    prefetch(event);
     for v in &mut out.values {
         v.clear();
     }
@@ -242,6 +243,21 @@ pub fn is_json_object(text: &str) -> bool {
     let mut out = Extracted::new(&trie);
     scan(text.as_bytes(), &trie, &mut out);
     out.is_object
+}
+
+/// Asks the CPU to start loading every cache line of `text` now, so the loads overlap instead
+/// of waiting one after another on the scanner (events arrive from memory, not cache).
+#[inline]
+fn prefetch(text: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    for offset in (0..text.len()).step_by(64) {
+        // SAFETY: SSE is part of the x86-64 baseline; a prefetch never faults and the address
+        // lies inside `text`.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(text.as_ptr().add(offset).cast());
+        }
+    }
 }
 
 /// Whether `text` is valid JSON (any value) with only whitespace around it.
