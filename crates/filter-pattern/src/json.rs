@@ -791,6 +791,8 @@ impl Scanner<'_> {
         Some(kind)
     }
 
+    /// Pushes the trie children that the object key `b[ks..ke]` (raw; `escaped` when it may
+    /// hold an escape) leads to from the nodes `out.active[from..to]`.
     #[inline]
     fn push_key_children(
         &self,
