@@ -69,13 +69,17 @@ pub struct DayRange {
 impl DayRange {
     /// Whether `key` may hold events of a kept day (undatable keys are kept).
     pub fn keeps(&self, key: &str) -> bool {
-        match key_day(key) {
-            None => true,
-            Some(day) => {
-                self.since.is_none_or(|since| day >= since)
-                    && self.until.is_none_or(|until| day <= until)
-            }
-        }
+        key_day(key).is_none_or(|day| self.contains(day))
+    }
+
+    /// Whether `day` is within the range.
+    pub fn contains(&self, day: Day) -> bool {
+        self.since.is_none_or(|since| day >= since) && self.until.is_none_or(|until| day <= until)
+    }
+
+    /// Whether the range bounds anything.
+    pub fn is_bounded(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
     }
 }
 
@@ -127,8 +131,11 @@ pub struct Object {
 pub struct Listing {
     /// Objects to read.
     pub objects: Vec<Object>,
-    /// Objects outside the day range.
+    /// Objects outside the day range that were listed (a key whose date is not in a folder).
     pub outside_range: u64,
+    /// Day folders (`.../YYYY/MM/DD/`) outside the day range, never listed: every key below
+    /// such a folder has that folder's day (see [`key_day`]), so none of them can be kept.
+    pub pruned_days: u64,
     /// Digest files (no events).
     pub digests: u64,
 }
@@ -151,19 +158,74 @@ impl fmt::Display for S3Error {
 impl std::error::Error for S3Error {}
 
 /// Lists the objects under `url` (all pages), keeping those `range` keeps.
+///
+/// With a bounded range the listing walks the folders (`delimiter` `/`) and does not list a day
+/// folder (`.../YYYY/MM/DD/`, as CloudTrail writes them) outside the range: an archive of years
+/// is listed one call per month folder plus the kept days, not object by object. A folder is
+/// pruned only when [`key_day`] of the folder itself is out of range, which is then the day of
+/// every key below it, so nothing a full listing would keep is skipped.
 pub async fn list(client: &Client, url: &S3Url, range: DayRange) -> Result<Listing, S3Error> {
     let mut listing = Listing::default();
+    if !range.is_bounded() {
+        list_into(client, &url.bucket, &url.prefix, None, range, &mut listing).await?;
+        return Ok(listing);
+    }
+    let mut folders = vec![url.prefix.clone()];
+    while let Some(folder) = folders.pop() {
+        match folder_day(&folder) {
+            Some(day) if !range.contains(day) => listing.pruned_days += 1,
+            Some(_) => {
+                // A day folder in range: everything below it, no delimiter needed.
+                list_into(client, &url.bucket, &folder, None, range, &mut listing).await?;
+            }
+            None => {
+                let below =
+                    list_into(client, &url.bucket, &folder, Some("/"), range, &mut listing).await?;
+                // Depth first, in key order.
+                folders.extend(below.into_iter().rev());
+            }
+        }
+    }
+    Ok(listing)
+}
+
+/// The day of a folder prefix ending in `/YYYY/MM/DD/` (or holding such a part earlier).
+fn folder_day(prefix: &str) -> Option<Day> {
+    if prefix.ends_with('/') {
+        key_day(prefix)
+    } else {
+        None
+    }
+}
+
+/// Lists `prefix` (all pages) into `listing`, with `delimiter` if given; returns the folders
+/// (common prefixes) found.
+async fn list_into(
+    client: &Client,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    range: DayRange,
+    listing: &mut Listing,
+) -> Result<Vec<String>, S3Error> {
+    let mut folders = Vec::new();
     let mut pages = client
         .list_objects_v2()
-        .bucket(&url.bucket)
-        .prefix(&url.prefix)
+        .bucket(bucket)
+        .prefix(prefix)
+        .set_delimiter(delimiter.map(str::to_string))
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| S3Error {
-            location: url.to_string(),
+            location: format!("s3://{bucket}/{prefix}"),
             message: aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
         })?;
+        folders.extend(
+            page.common_prefixes()
+                .iter()
+                .filter_map(|p| p.prefix().map(str::to_string)),
+        );
         for object in page.contents() {
             let Some(key) = object.key() else { continue };
             if key.ends_with('/') {
@@ -181,7 +243,7 @@ pub async fn list(client: &Client, url: &S3Url, range: DayRange) -> Result<Listi
             }
         }
     }
-    Ok(listing)
+    Ok(folders)
 }
 
 /// Downloads `objects` from `bucket`, `concurrency` at a time, handing each body (or the
@@ -237,6 +299,29 @@ mod tests {
         assert_eq!(S3Url::parse("s3://logs").unwrap().prefix, "");
         assert!(S3Url::parse("s3:///x").is_err());
         assert!(S3Url::parse("/tmp/x").is_err());
+    }
+
+    /// A folder is given a day only when every key below it has that day.
+    #[test]
+    fn folders_are_dated_only_at_the_day_level() {
+        let region = "AWSLogs/o-abc/111122223333/CloudTrail/eu-west-1";
+        assert_eq!(
+            folder_day(&format!("{region}/2024/02/29/")),
+            Some((2024, 2, 29))
+        );
+        assert_eq!(folder_day(&format!("{region}/2024/02/")), None);
+        assert_eq!(folder_day(&format!("{region}/2024/")), None);
+        assert_eq!(folder_day(&format!("{region}/2024/02/2")), None);
+        assert_eq!(folder_day(&format!("{region}/2024/02/29")), None);
+        assert_eq!(folder_day(""), None);
+        for key in [
+            format!("{region}/2024/02/29/a.json.gz"),
+            format!("{region}/2024/02/29/deeper/b.json.gz"),
+        ] {
+            assert_eq!(key_day(&key), folder_day(&format!("{region}/2024/02/29/")));
+        }
+        // A folder named like a month with a non-day below it is not dated.
+        assert_eq!(folder_day("x/2024/02/notaday/"), None);
     }
 
     #[test]

@@ -317,10 +317,11 @@ fn read_s3(
         let listed = runtime.block_on(async {
             for url in &urls {
                 let listing = aws_s3_source::list(&client, url, range).await?;
-                if listing.digests > 0 || listing.outside_range > 0 {
+                if listing.digests > 0 || listing.outside_range > 0 || listing.pruned_days > 0 {
                     eprintln!(
-                        "{url}: skipped {} digest files and {} objects outside --since/--until",
-                        listing.digests, listing.outside_range
+                        "{url}: skipped {} digest files, {} objects outside --since/--until, \
+                         and {} day folders outside it (not listed)",
+                        listing.digests, listing.outside_range, listing.pruned_days
                     );
                 }
                 let deliver = |location: String, body: Result<Vec<u8>, aws_s3_source::S3Error>| {

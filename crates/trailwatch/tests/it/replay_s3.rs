@@ -54,6 +54,14 @@ fn replays_a_bucket_pruned_by_day_and_reports_a_broken_object() {
                 gzip(&records(&[("PutUserPolicy", "2024-04-30T10:00:00Z")])),
             ),
             (
+                "AWSLogs/123456789012/CloudTrail/eu-west-1/2023/12/31/older.json.gz".into(),
+                gzip(&records(&[("PutUserPolicy", "2023-12-31T10:00:00Z")])),
+            ),
+            (
+                "AWSLogs/123456789012/CloudTrail/eu-west-1/2024/05/02/west.json.gz".into(),
+                gzip(&records(&[("PutUserPolicy", "2024-05-02T11:00:00Z")])),
+            ),
+            (
                 "AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz".into(),
                 gzip(r#"{"awsAccountId":"123456789012"}"#),
             ),
@@ -90,15 +98,19 @@ fn replays_a_bucket_pruned_by_day_and_reports_a_broken_object() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "stderr: {stderr}");
+    // The two out-of-range day folders (04/30 in us-east-1, 2023/12/31 in eu-west-1) are never
+    // listed, so no object is even seen outside the range.
     assert!(
-        stderr.contains("skipped 1 digest files and 1 objects outside"),
+        stderr.contains(
+            "skipped 1 digest files, 0 objects outside --since/--until, and 2 day folders outside it (not listed)"
+        ),
         "{stderr}"
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["files"], 3, "{report:#}");
-    assert_eq!(report["filters"][0]["matched"], 2, "{report:#}");
+    assert_eq!(report["files"], 4, "{report:#}");
+    assert_eq!(report["filters"][0]["matched"], 3, "{report:#}");
     assert_eq!(report["filters"][0]["first"], "2024-05-01T10:00:00Z");
-    assert_eq!(report["filters"][0]["last"], "2024-05-02T10:00:00Z");
+    assert_eq!(report["filters"][0]["last"], "2024-05-02T11:00:00Z");
     assert_eq!(report["problems"], 1, "{report:#}");
     let problem = &report["problem_examples"][0];
     assert_eq!(
