@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 
 /// How many examples (earliest first) are kept per filter and per kind of problem.
 pub const EXAMPLES: usize = 5;
@@ -26,6 +27,20 @@ const VALIDATION: cloudtrail_reader::Validation = cloudtrail_reader::Validation:
 /// Plain one-record-per-line files larger than this are split into ranges read in parallel.
 pub const RANGE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Files larger than this on disk that cannot be split into ranges (gzip files, plain
+/// `{"Records":[...]}` files) are read by one thread and evaluated by all: the reading thread
+/// hands their records out in batches that the other threads evaluate (see
+/// [`Replay::run_paths`]). 16 MiB of gzip is some 100 MB of CloudTrail JSON, about 0.15 s of
+/// one core's work; CloudTrail's own log files are far smaller and are read as before.
+pub const BATCHED_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// About how much record text one [`Batch`] carries (at most an eighth of
+/// [`Replay::with_batched_file_bytes`], so that even the smallest batched file makes several).
+const BATCH_BYTES: usize = 1024 * 1024;
+
+/// How many batches may wait for a thread, per thread: bounds memory to a few MiB per thread.
+const QUEUED_BATCHES_PER_THREAD: usize = 2;
+
 /// An event a report shows as an example.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Example {
@@ -39,11 +54,16 @@ pub struct Example {
     pub principal: String,
 }
 
-/// Input that could not be replayed, with its place.
+/// Input that could not be replayed, with its place. Problems sort by file, then by place in
+/// the file (byte offset, then record number: numerically, `record 9` before `record 10`), then
+/// by message.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Problem {
     /// The file.
     pub file: String,
+    /// The byte offset and record number of `position`, for sorting.
+    #[serde(skip)]
+    at: (Option<u64>, Option<u64>),
     /// Where in the file (`record 3, line 3, byte 1200`), possibly empty.
     pub position: String,
     /// What was wrong and what was done about it.
@@ -138,20 +158,33 @@ pub struct Totals {
 pub struct Problems {
     /// How many.
     pub count: u64,
-    /// The first ones, sorted by file and position once merged.
+    /// The first ones in [`Problem`] order (by file and place). Which ones are kept does not
+    /// depend on the order they were found in, so it does not depend on how the input was
+    /// shared among threads either.
     pub kept: Vec<Problem>,
 }
 
 impl Problems {
     fn add(&mut self, file: &str, position: Position, message: String) {
         self.count += 1;
-        if self.kept.len() < KEPT_PROBLEMS {
-            self.kept.push(Problem {
-                file: file.to_string(),
-                position: position.to_string(),
-                message,
-            });
+        let at = (position.offset, position.record);
+        if self.kept.len() >= KEPT_PROBLEMS
+            && self
+                .kept
+                .last()
+                .is_some_and(|last| (last.file.as_str(), last.at) < (file, at))
+        {
+            return; // after all the kept ones: not kept (the common case once full)
         }
+        let problem = Problem {
+            file: file.to_string(),
+            at,
+            position: position.to_string(),
+            message,
+        };
+        let index = self.kept.partition_point(|kept| *kept <= problem);
+        self.kept.insert(index, problem);
+        self.kept.truncate(KEPT_PROBLEMS);
     }
 
     fn merge(&mut self, other: Problems) {
@@ -197,6 +230,7 @@ pub struct Replay {
     event_time: memchr::memmem::Finder<'static>,
     emitted: AtomicU64,
     range_bytes: u64,
+    batched_file_bytes: u64,
 }
 
 /// A pattern that does not compile.
@@ -256,6 +290,7 @@ impl Replay {
             event_time: memchr::memmem::Finder::new(b"\"eventTime\":"),
             emitted: AtomicU64::new(0),
             range_bytes: RANGE_BYTES,
+            batched_file_bytes: BATCHED_FILE_BYTES,
         })
     }
 
@@ -263,6 +298,13 @@ impl Replay {
     /// size (default [`RANGE_BYTES`]).
     pub fn with_range_bytes(mut self, bytes: u64) -> Replay {
         self.range_bytes = bytes.max(1);
+        self
+    }
+
+    /// Reads files larger than `bytes` that cannot be split into ranges on one thread and
+    /// evaluates their records on all (default [`BATCHED_FILE_BYTES`]).
+    pub fn with_batched_file_bytes(mut self, bytes: u64) -> Replay {
+        self.batched_file_bytes = bytes;
         self
     }
 
@@ -309,12 +351,27 @@ impl Replay {
 
     /// Replays files (and directories) on `threads` threads. Progress counters, if given, are
     /// advanced as work items finish.
+    ///
+    /// The work items are whole files, ranges of large plain one-record-per-line files, and
+    /// (with more than one thread) files larger than [`BATCHED_FILE_BYTES`] that cannot be
+    /// split: the thread that takes one of those only reads it, handing its records out in
+    /// batches of about 1 MiB over a bounded queue that the other threads evaluate, between their own
+    /// items and, once no item is left, until every reader is done. A reader never waits for
+    /// the queue: when it is full (everybody is busy), it evaluates the batch itself. Each
+    /// record is evaluated once, by [`Worker::event`], whichever thread does it, so the totals
+    /// do not depend on the number of threads.
     pub fn run_paths(
         &self,
         paths: &[PathBuf],
         threads: usize,
         progress: Option<&Progress>,
     ) -> Totals {
+        let threads = threads.max(1);
+        let batched_file_bytes = if threads > 1 {
+            self.batched_file_bytes
+        } else {
+            u64::MAX // one thread: nobody to hand batches to
+        };
         let mut totals = Totals::new(self.filters.len());
         let mut items = Vec::new();
         for path in paths {
@@ -327,7 +384,7 @@ impl Replay {
             }
             totals.read.skipped.extend(listing.skipped);
             for file in listing.files {
-                items.extend(work_items(&file, self.range_bytes));
+                items.extend(work_items(&file, self.range_bytes, batched_file_bytes));
             }
         }
         // Largest first, so one big file does not run alone at the end.
@@ -337,32 +394,47 @@ impl Replay {
                 .total_bytes
                 .store(items.iter().map(|i| i.bytes).sum(), Ordering::Relaxed);
             progress.total_files.store(
-                items.iter().filter(|i| i.start == 0).count() as u64,
+                items.iter().filter(|i| i.starts_file()).count() as u64,
                 Ordering::Relaxed,
             );
         }
         let next = AtomicUsize::new(0);
-        let threads = threads.clamp(1, items.len().max(1));
+        let batched = items.iter().any(|i| matches!(i.kind, WorkKind::Batched));
+        let threads = if batched {
+            threads
+        } else {
+            threads.min(items.len().max(1))
+        };
+        // Every thread holds a sender until it has no item left to read, so the queue closes
+        // (and the threads waiting on it stop) once every reader is done.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(QUEUED_BATCHES_PER_THREAD * threads);
+        let receiver = Mutex::new(receiver);
         let results: Vec<Totals> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
-                    scope.spawn(|| {
+                    let sender = sender.clone();
+                    let (items, next, receiver) = (&items, &next, &receiver);
+                    scope.spawn(move || {
                         let mut worker = self.worker();
                         loop {
+                            worker.evaluate_queued(receiver);
                             let index = next.fetch_add(1, Ordering::Relaxed);
                             let Some(item) = items.get(index) else { break };
-                            worker.read_item(item);
+                            worker.read_item(item, &sender);
                             if let Some(progress) = progress {
                                 progress.bytes.fetch_add(item.bytes, Ordering::Relaxed);
-                                if item.start == 0 {
+                                if item.starts_file() {
                                     progress.files.fetch_add(1, Ordering::Relaxed);
                                 }
                             }
                         }
+                        drop(sender);
+                        worker.evaluate_until_closed(receiver);
                         worker.finish()
                     })
                 })
                 .collect();
+            drop(sender);
             handles
                 .into_iter()
                 .map(|h| h.join().expect("replay worker panicked"))
@@ -388,49 +460,95 @@ pub struct Progress {
     pub total_files: AtomicU64,
 }
 
-/// A unit of parallel work: a whole file, or a byte range of a large plain NDJSON file.
+/// A unit of parallel work: a file, or a byte range of a large plain NDJSON file.
 #[derive(Debug, Clone)]
 struct WorkItem {
     path: PathBuf,
-    start: u64,
-    /// `None`: the whole file.
-    end: Option<u64>,
+    kind: WorkKind,
+    /// Its size on disk.
     bytes: u64,
 }
 
-fn work_items(path: &Path, range_bytes: u64) -> Vec<WorkItem> {
-    let whole = |bytes| {
-        vec![WorkItem {
-            path: path.to_path_buf(),
-            start: 0,
-            end: None,
-            bytes,
-        }]
+/// How a [`WorkItem`] is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WorkKind {
+    /// The whole file, read and evaluated by one thread.
+    Whole,
+    /// The lines of a plain one-record-per-line file that start in `start..end`.
+    Lines { start: u64, end: u64 },
+    /// The whole file, read by one thread and evaluated by all (in [`Batch`]es).
+    Batched,
+}
+
+impl WorkItem {
+    /// Whether this item starts a file (counts the file in the progress display).
+    fn starts_file(&self) -> bool {
+        !matches!(self.kind, WorkKind::Lines { start, .. } if start > 0)
+    }
+}
+
+/// The work items of one file: plain one-record-per-line files larger than `range_bytes` are
+/// cut into ranges; other files larger than `batched_file_bytes` are read in batches.
+fn work_items(path: &Path, range_bytes: u64, batched_file_bytes: u64) -> Vec<WorkItem> {
+    let item = |kind, bytes| WorkItem {
+        path: path.to_path_buf(),
+        kind,
+        bytes,
     };
     let Ok(meta) = std::fs::metadata(path) else {
-        return whole(0); // the reader reports why it cannot be opened
+        return vec![item(WorkKind::Whole, 0)]; // the reader reports why it cannot be opened
     };
     let size = meta.len();
-    if size <= range_bytes {
-        return whole(size);
+    if size <= range_bytes.min(batched_file_bytes) {
+        return vec![item(WorkKind::Whole, size)];
     }
-    match cloudtrail_reader::detect_format(path) {
-        Ok(detected) if !detected.gzip && detected.format == cloudtrail_reader::Format::Lines => {
-            let pieces = size.div_ceil(range_bytes);
-            (0..pieces)
-                .map(|i| {
-                    let start = size * i / pieces;
-                    let end = size * (i + 1) / pieces;
-                    WorkItem {
-                        path: path.to_path_buf(),
-                        start,
-                        end: Some(end),
-                        bytes: end - start,
-                    }
-                })
-                .collect()
+    let Ok(detected) = cloudtrail_reader::detect_format(path) else {
+        return vec![item(WorkKind::Whole, size)]; // the reader reports the problem
+    };
+    if !detected.gzip && detected.format == cloudtrail_reader::Format::Lines {
+        if size <= range_bytes {
+            return vec![item(WorkKind::Whole, size)];
         }
-        _ => whole(size),
+        let pieces = size.div_ceil(range_bytes);
+        (0..pieces)
+            .map(|i| {
+                let start = size * i / pieces;
+                let end = size * (i + 1) / pieces;
+                item(WorkKind::Lines { start, end }, end - start)
+            })
+            .collect()
+    } else if size > batched_file_bytes
+        && matches!(
+            detected.format,
+            cloudtrail_reader::Format::Records
+                | cloudtrail_reader::Format::Lines
+                | cloudtrail_reader::Format::JsonStream
+        )
+    {
+        vec![item(WorkKind::Batched, size)]
+    } else {
+        vec![item(WorkKind::Whole, size)]
+    }
+}
+
+/// Records of one file, read by one thread, on their way to another to be evaluated: their
+/// text (copied out of the reader's buffer) and where each was read.
+struct Batch {
+    file: Arc<str>,
+    /// The records' texts, one after the other.
+    text: String,
+    /// Each record's position and the end of its text in `text` (it starts where the previous
+    /// one ends).
+    records: Vec<(Position, usize)>,
+}
+
+impl Batch {
+    fn new(file: Arc<str>, bytes: usize) -> Batch {
+        Batch {
+            file,
+            text: String::with_capacity(bytes),
+            records: Vec::new(),
+        }
     }
 }
 
@@ -446,17 +564,103 @@ pub struct Worker<'r> {
 }
 
 impl Worker<'_> {
-    fn read_item(&mut self, item: &WorkItem) {
-        match item.end {
-            None => self.read_with(|on_event, on_error| {
+    fn read_item(&mut self, item: &WorkItem, queue: &SyncSender<Batch>) {
+        match item.kind {
+            WorkKind::Whole => self.read_with(|on_event, on_error| {
                 cloudtrail_reader::read_file_with(&item.path, VALIDATION, on_event, on_error)
             }),
-            Some(end) => self.read_with(|on_event, on_error| {
-                let (path, start) = (&item.path, item.start);
+            WorkKind::Lines { start, end } => self.read_with(|on_event, on_error| {
+                let path = &item.path;
                 cloudtrail_reader::read_lines_range(
                     path, start, end, VALIDATION, on_event, on_error,
                 )
             }),
+            WorkKind::Batched => self.read_batched(&item.path, queue),
+        }
+    }
+
+    /// Reads one file, handing its records to `queue` in batches (or evaluating a batch here
+    /// when the queue is full). Read errors are counted here; each record is counted (as an
+    /// event, or as an error if it is not valid JSON) by whichever worker evaluates it.
+    fn read_batched(&mut self, path: &Path, queue: &SyncSender<Batch>) {
+        let name: Arc<str> = path.display().to_string().into();
+        let mut problems = Problems::default();
+        let batch_bytes = BATCH_BYTES.min((self.replay.batched_file_bytes / 8).max(1) as usize);
+        let new_batch = || Batch::new(name.clone(), batch_bytes);
+        let mut batch = new_batch();
+        let mut handed_out = 0;
+        let mut summary = cloudtrail_reader::read_file_with(
+            path,
+            VALIDATION,
+            |event| {
+                // A batch holds up to `batch_bytes` of text, or one larger record.
+                let full = batch.text.len() + event.text.len() > batch_bytes;
+                if full && !batch.records.is_empty() {
+                    self.hand_out(std::mem::replace(&mut batch, new_batch()), queue);
+                }
+                batch.text.push_str(event.text);
+                batch.records.push((event.position, batch.text.len()));
+                handed_out += 1;
+            },
+            |error| problems.add(&error.file, error.position, error.message),
+        );
+        if !batch.records.is_empty() {
+            self.hand_out(batch, queue);
+        }
+        // Each record is counted by the worker that evaluates it (see `evaluate`).
+        summary.events -= handed_out;
+        self.totals.read.merge(summary);
+        self.totals.problems.merge(problems);
+    }
+
+    /// Queues a batch for another thread, or evaluates it here if the queue is full.
+    fn hand_out(&mut self, batch: Batch, queue: &SyncSender<Batch>) {
+        match queue.try_send(batch) {
+            Ok(()) => {}
+            Err(TrySendError::Full(batch) | TrySendError::Disconnected(batch)) => {
+                self.evaluate(&batch)
+            }
+        }
+    }
+
+    /// Evaluates every record of a batch, counting each as an event or (when not valid JSON) as
+    /// an error, as [`Worker::read_with`] does for the records it reads.
+    fn evaluate(&mut self, batch: &Batch) {
+        let invalid_before = self.invalid;
+        let mut start = 0;
+        for &(position, end) in &batch.records {
+            self.event(RawEvent {
+                file: &batch.file,
+                position,
+                text: &batch.text[start..end],
+            });
+            start = end;
+        }
+        let invalid = self.invalid - invalid_before;
+        self.totals.read.events += batch.records.len() as u64 - invalid;
+        self.totals.read.errors += invalid;
+    }
+
+    /// Evaluates the batches waiting in the queue, if no other thread is waiting on it.
+    fn evaluate_queued(&mut self, queue: &Mutex<Receiver<Batch>>) {
+        loop {
+            let Ok(receiver) = queue.try_lock() else {
+                return; // an idle thread is waiting for the next batch: it takes it
+            };
+            let Ok(batch) = receiver.try_recv() else {
+                return;
+            };
+            drop(receiver);
+            self.evaluate(&batch);
+        }
+    }
+
+    /// Evaluates batches as they come until every reader is done.
+    fn evaluate_until_closed(&mut self, queue: &Mutex<Receiver<Batch>>) {
+        loop {
+            let next = queue.lock().expect("batch queue lock").recv();
+            let Ok(batch) = next else { return };
+            self.evaluate(&batch);
         }
     }
 
@@ -556,7 +760,7 @@ impl Worker<'_> {
             count(&mut totals.principals, principal);
             let sort_time = time.unwrap_or(i64::MAX);
             if totals.examples.len() < EXAMPLES
-                || totals.examples.last().is_some_and(|e| e.time > sort_time)
+                || totals.examples.last().is_some_and(|e| e.time >= sort_time)
             {
                 keep_earliest(&mut totals.examples, vec![example(sort_time)]);
             }
@@ -572,7 +776,7 @@ impl Worker<'_> {
                         || totals
                             .only_examples
                             .last()
-                            .is_some_and(|e| e.time > sort_time)
+                            .is_some_and(|e| e.time >= sort_time)
                     {
                         keep_earliest(&mut totals.only_examples, vec![example(sort_time)]);
                     }
@@ -722,5 +926,43 @@ fn invalid_json_message(event: &RawEvent<'_>) -> String {
         Ok(()) => {
             "record is not a valid JSON object for the filter engine; record skipped".to_string()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_files_are_cut_into_ranges_or_batched_by_their_format() {
+        let dir = std::env::temp_dir().join(format!("replay-items-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let record = r#"{"eventTime":"2024-05-01T10:00:00Z","eventName":"ListUsers"}"#;
+        let lines = dir.join("lines.jsonl");
+        std::fs::write(&lines, format!("{record}\n").repeat(100)).unwrap();
+        let records = dir.join("records.json");
+        let body = format!("{{\"Records\":[{}]}}", vec![record; 100].join(","));
+        std::fs::write(&records, &body).unwrap();
+        let gz = dir.join("records.json.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(body.as_bytes()).unwrap();
+        std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+
+        let kinds = |path: &Path, range_bytes, batched_file_bytes| -> Vec<WorkKind> {
+            let items = work_items(path, range_bytes, batched_file_bytes);
+            items.iter().map(|i| i.kind).collect()
+        };
+        assert_eq!(kinds(&lines, 1 << 20, 100), [WorkKind::Whole]);
+        assert_eq!(kinds(&lines, 3000, 100).len(), 3);
+        assert!(matches!(
+            kinds(&lines, 3000, 100)[1],
+            WorkKind::Lines { start, .. } if start > 0
+        ));
+        assert_eq!(kinds(&records, 100, 100), [WorkKind::Batched]);
+        assert_eq!(kinds(&records, 100, 1 << 20), [WorkKind::Whole]);
+        assert_eq!(kinds(&gz, 1 << 20, 100), [WorkKind::Batched]);
+        assert_eq!(kinds(&gz, 100, u64::MAX), [WorkKind::Whole]);
+        assert_eq!(kinds(&dir.join("missing"), 1, 1), [WorkKind::Whole]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -565,3 +565,112 @@ fn the_filter_engines_json_verdict_agrees_with_the_readers_grammar() {
         }
     }
 }
+
+/// Large files that cannot be split into ranges (gzip, plain `{"Records":[...]}`) are read by one
+/// thread and evaluated by all: the report, problems and their places included, and the set of
+/// emitted matches must be exactly those of a one-thread replay.
+#[test]
+fn batched_large_files_give_the_same_report_on_any_number_of_threads() {
+    let dir = scratch_dir("batched");
+    let samples = sample_records();
+    // Copies of the sample records (some lack or garble eventTime), with a balanced but invalid
+    // record after every `every` records.
+    let records = |copies: usize, every: usize| {
+        let mut out = Vec::new();
+        for copy in 0..copies {
+            for (i, record) in samples.iter().enumerate() {
+                out.push(record.clone());
+                if (copy * samples.len() + i) % every == every - 1 {
+                    out.push(BALANCED_BUT_INVALID[i % BALANCED_BUT_INVALID.len()].to_string());
+                }
+            }
+        }
+        out
+    };
+    // About 4 MB of records in gzip, the gzip data cut short near the end.
+    let body = format!("{{\"Records\":[{}]}}", records(3, 150).join(","));
+    let compressed = gzip(body.as_bytes());
+    let cut = compressed.len() - compressed.len() / 50;
+    // Named to sort first, though it is read after the larger plain file on one thread.
+    let gz = dir.join("archive.json.gz");
+    std::fs::write(&gz, &compressed[..cut]).unwrap();
+    // A plain Records file, one record per line, whose structure breaks a quarter of the way
+    // in (a missing comma): the rest of the file is not read.
+    let mut plain = records(4, 80);
+    let at = plain.len() / 4;
+    plain[at].push_str(" {\"eventName\":\"lost\"}");
+    let body = format!("{{\"Records\":[\n{}\n]}}", plain.join(",\n"));
+    std::fs::write(dir.join("big.json"), body).unwrap();
+    // A small file (read whole) and a one-record-per-line file read in ranges.
+    std::fs::write(dir.join("small.jsonl"), samples[..50].join("\n")).unwrap();
+    std::fs::write(dir.join("lines.jsonl"), records(1, 40).join("\n")).unwrap();
+
+    let run = |path: &Path, threads: usize| {
+        let emit_path = dir.with_extension(format!("matches-{threads}.ndjson"));
+        let emit = Box::new(std::fs::File::create(&emit_path).unwrap());
+        let filters = benchmark_filters(cis_catalogue::Benchmark::latest(), 300);
+        let replay = Replay::new(filters, false, Some(emit))
+            .unwrap()
+            .with_range_bytes(600_000)
+            .with_batched_file_bytes(100_000);
+        let totals = replay.run_paths(&[path.to_path_buf()], threads, None);
+        let report = Report::new(&replay, &totals).to_json();
+        let emitted = replay.emitted();
+        drop(replay);
+        let mut lines: Vec<String> = std::fs::read_to_string(&emit_path)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        std::fs::remove_file(&emit_path).unwrap();
+        lines.sort();
+        assert_eq!(lines.len() as u64, emitted);
+        (totals, report, lines)
+    };
+
+    // The gzip file alone: every problem is kept, each once, with its place.
+    let (one, one_report, one_lines) = run(&gz, 1);
+    assert!(one.read.events > 2500, "{}", one.read.events);
+    assert!(!one_lines.is_empty());
+    let problems = &one.problems.kept;
+    assert_eq!(problems.len() as u64, one.problems.count);
+    let invalid = problems
+        .iter()
+        .filter(|p| p.message.starts_with("invalid JSON at byte"))
+        .count();
+    assert!(invalid >= 15, "{problems:#?}");
+    assert_eq!(one.read.errors, invalid as u64 + 1);
+    let gzip_errors: Vec<_> = problems
+        .iter()
+        .filter(|p| p.message.contains("gzip"))
+        .collect();
+    assert_eq!(gzip_errors.len(), 1, "{problems:#?}");
+    assert!(gzip_errors[0].position.starts_with("record "));
+    assert!(problems.iter().all(|p| p.position.starts_with("record ")));
+    for threads in [2, 4] {
+        let (totals, report, lines) = run(&gz, threads);
+        assert_eq!(report, one_report, "{threads} threads");
+        assert_eq!(lines, one_lines, "{threads} threads");
+        assert_eq!(totals.read, one.read, "{threads} threads");
+    }
+
+    // All four files: more problems than the report keeps; which are kept does not depend on
+    // the threads either.
+    let (one, one_report, one_lines) = run(&dir, 1);
+    assert!(one.problems.count > replay::engine::KEPT_PROBLEMS as u64);
+    let kept = |file: &str, text: &str| {
+        let found = one.problems.kept.iter();
+        found
+            .filter(|p| p.file.ends_with(file) && p.message.contains(text))
+            .count()
+    };
+    assert_eq!(kept("big.json", "expected ',' or ']'"), 1);
+    assert!(kept("archive.json.gz", "invalid JSON") > 0);
+    for threads in [2, 4] {
+        let (totals, report, lines) = run(&dir, threads);
+        assert_eq!(report, one_report, "{threads} threads");
+        assert_eq!(lines, one_lines, "{threads} threads");
+        assert_eq!(totals.read, one.read, "{threads} threads");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
