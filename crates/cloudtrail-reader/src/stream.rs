@@ -192,6 +192,15 @@ impl<'r> Stream<'r> {
         }
     }
 
+    /// The length of the `{"Records":[` at `pos`, if one starts there (reading ahead enough
+    /// to tell).
+    fn records_header_ahead(&mut self) -> Result<Option<usize>, StreamError> {
+        while self.filled - self.pos < 4096 && !self.eof {
+            self.fill()?;
+        }
+        Ok(records_header(&self.buf[self.pos..self.filled]))
+    }
+
     /// Tells the layout from the first bytes, leaving `pos` at the first record (for
     /// [`Format::Records`], just inside the array).
     fn detect(&mut self) -> Result<Format, StreamError> {
@@ -367,8 +376,11 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
     }
 
     /// Reads the elements of the `Records` array (`in_array`), or whitespace-separated values.
+    /// Records are numbered across the `Records` documents of a stream of concatenated files.
     fn values(&mut self, stream: &mut Stream<'_>, in_array: bool, gzip: bool) {
         let mut number = 0u64;
+        // Records read in the current `Records` array (commas separate them).
+        let mut in_this_array = 0u64;
         loop {
             let here = Position {
                 record: None,
@@ -380,13 +392,17 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
                 match next {
                     Ok(Some(b']')) => {
                         stream.pos += 1;
-                        return self.after_array(stream, gzip);
+                        if self.after_array(stream, gzip) {
+                            in_this_array = 0;
+                            continue;
+                        }
+                        return;
                     }
-                    Ok(Some(b',')) if number > 0 => {
+                    Ok(Some(b',')) if in_this_array > 0 => {
                         stream.pos += 1;
                         next = stream.next_non_whitespace();
                     }
-                    Ok(Some(_)) if number > 0 => {
+                    Ok(Some(_)) if in_this_array > 0 => {
                         let message = format!(
                             "expected ',' or ']' after record {number}; rest of file unread"
                         );
@@ -403,6 +419,7 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
                 Err(error) => return self.fatal(here, error, gzip, &doing()),
             }
             number += 1;
+            in_this_array += 1;
             let position = Position {
                 record: Some(number),
                 line: Some(stream.line),
@@ -445,8 +462,10 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
         }
     }
 
-    /// Checks that only `}` and whitespace follow the `Records` array.
-    fn after_array(&mut self, stream: &mut Stream<'_>, gzip: bool) {
+    /// Checks that the `Records` array's object ends there, followed by the end of the stream
+    /// or, in a stream of concatenated files (`cat *.json.gz`), by the next file's
+    /// `{"Records":[`: then returns `true`, with `pos` just inside that array.
+    fn after_array(&mut self, stream: &mut Stream<'_>, gzip: bool) -> bool {
         let position = |stream: &Stream<'_>| Position {
             record: None,
             line: Some(stream.line),
@@ -456,17 +475,35 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
             Ok(Some(b'}')) => stream.pos += 1,
             Ok(_) => {
                 let message = "expected '}' after the Records array".to_string();
-                return self.error(position(stream), ErrorKind::BadStructure, message);
+                self.error(position(stream), ErrorKind::BadStructure, message);
+                return false;
             }
-            Err(error) => return self.fatal(position(stream), error, gzip, "after the records"),
+            Err(error) => {
+                self.fatal(position(stream), error, gzip, "after the records");
+                return false;
+            }
         }
         match stream.next_non_whitespace() {
-            Ok(None) => {}
-            Ok(Some(_)) => {
-                let message = "unexpected text after the Records object; not read".to_string();
-                self.error(position(stream), ErrorKind::BadStructure, message);
+            Ok(None) => false,
+            Ok(Some(_)) => match stream.records_header_ahead() {
+                Ok(Some(header)) => {
+                    stream.advance_to(stream.pos + header, true);
+                    true
+                }
+                Ok(None) => {
+                    let message = "unexpected text after the Records object; not read".to_string();
+                    self.error(position(stream), ErrorKind::BadStructure, message);
+                    false
+                }
+                Err(error) => {
+                    self.fatal(position(stream), error, gzip, "after the records");
+                    false
+                }
+            },
+            Err(error) => {
+                self.fatal(position(stream), error, gzip, "after the records");
+                false
             }
-            Err(error) => self.fatal(position(stream), error, gzip, "after the records"),
         }
     }
 

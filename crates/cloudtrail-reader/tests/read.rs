@@ -159,6 +159,44 @@ fn reads_concatenated_gzip_members() {
     assert_eq!(got.texts(), [record("A"), record("B")]);
 }
 
+/// `cat *.json.gz | trailwatch replay -`: one `{"Records":[...]}` document after another, as
+/// gzip members or plain, every record read and numbered through the whole stream.
+#[test]
+fn reads_concatenated_records_files() {
+    let file = |names: &[&str]| {
+        let records: Vec<String> = names.iter().map(|name| record(name)).collect();
+        format!("{{\"Records\":[{}]}}\n", records.join(","))
+    };
+    let (first, second, third) = (file(&["A", "B"]), file(&[]), file(&["C"]));
+    let mut gzipped = gzip(first.as_bytes());
+    gzipped.extend(gzip(second.as_bytes()));
+    gzipped.extend(gzip(third.as_bytes()));
+    let plain = format!("{first}{second}{third}").into_bytes();
+    for bytes in [gzipped, plain] {
+        let got = read_bytes(&bytes);
+        assert!(got.errors.is_empty(), "{:?}", got.errors);
+        assert_eq!(got.texts(), [record("A"), record("B"), record("C")]);
+        assert_eq!(got.events[2].position.record, Some(3));
+        assert_eq!(got.events[2].position.line, Some(3));
+        let offset = (first.len() + second.len() + r#"{"Records":["#.len()) as u64;
+        assert_eq!(got.events[2].position.offset, Some(offset));
+    }
+    // A second document must be another `{"Records":[`, and keeps the comma rules.
+    let missing_comma = format!(r#"{{"Records":[{} {}]}}"#, record("C"), record("D"));
+    for (after, read) in [
+        (r#"{"Other":[]}"#, 2),
+        ("{", 2),
+        (missing_comma.as_str(), 3),
+    ] {
+        let text = format!("{first}{after}");
+        let got = read_bytes(text.as_bytes());
+        let names = ["A", "B", "C"].map(record);
+        assert_eq!(got.texts(), names[..read], "{after}");
+        assert_eq!(got.errors.len(), 1, "{after}: {:?}", got.errors);
+        assert_eq!(got.errors[0].kind, ErrorKind::BadStructure, "{after}");
+    }
+}
+
 #[test]
 fn strips_cloudwatch_logs_export_timestamps() {
     let text = format!(

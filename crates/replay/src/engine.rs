@@ -445,6 +445,39 @@ impl Replay {
         }
         totals
     }
+
+    /// Replays one stream (standard input) on `threads` threads: this thread reads it and
+    /// hands its records out in batches to the others (as [`Replay::run_paths`] does for a
+    /// large file), evaluating a batch itself whenever they are all busy.
+    pub fn run_stream(&self, name: &str, reader: impl std::io::Read, threads: usize) -> Totals {
+        let mut reading = self.worker();
+        if threads <= 1 {
+            reading.read_stream(name, reader);
+            return reading.finish();
+        }
+        let (sender, receiver) = std::sync::mpsc::sync_channel(QUEUED_BATCHES_PER_THREAD * threads);
+        let receiver = Mutex::new(receiver);
+        std::thread::scope(|scope| {
+            let evaluating: Vec<_> = (1..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut worker = self.worker();
+                        worker.evaluate_until_closed(&receiver);
+                        worker.finish()
+                    })
+                })
+                .collect();
+            reading.read_batched(name, &sender, |on_event, on_error| {
+                cloudtrail_reader::read_stream_with(name, reader, VALIDATION, on_event, on_error)
+            });
+            drop(sender); // closes the queue once it is empty: the evaluating threads end
+            let mut totals = reading.finish();
+            for handle in evaluating {
+                totals.merge(handle.join().expect("replay worker panicked"));
+            }
+            totals
+        })
+    }
 }
 
 /// Counters a progress display reads.
@@ -575,24 +608,33 @@ impl Worker<'_> {
                     path, start, end, VALIDATION, on_event, on_error,
                 )
             }),
-            WorkKind::Batched => self.read_batched(&item.path, queue),
+            WorkKind::Batched => {
+                let name = item.path.display().to_string();
+                self.read_batched(&name, queue, |on_event, on_error| {
+                    cloudtrail_reader::read_file_with(&item.path, VALIDATION, on_event, on_error)
+                })
+            }
         }
     }
 
-    /// Reads one file, handing its records to `queue` in batches (or evaluating a batch here
-    /// when the queue is full). Read errors are counted here; each record is counted (as an
-    /// event, or as an error if it is not valid JSON) by whichever worker evaluates it.
-    fn read_batched(&mut self, path: &Path, queue: &SyncSender<Batch>) {
-        let name: Arc<str> = path.display().to_string().into();
+    /// Runs one reader call, handing the records it reads to `queue` in batches (or
+    /// evaluating a batch here when the queue is full). Read errors are counted here; each
+    /// record is counted (as an event, or as an error if it is not valid JSON) by whichever
+    /// worker evaluates it.
+    fn read_batched(
+        &mut self,
+        name: &str,
+        queue: &SyncSender<Batch>,
+        read: impl FnOnce(&mut dyn FnMut(RawEvent<'_>), &mut dyn FnMut(ReadError)) -> Summary,
+    ) {
+        let name: Arc<str> = name.into();
         let mut problems = Problems::default();
         let batch_bytes = BATCH_BYTES.min((self.replay.batched_file_bytes / 8).max(1) as usize);
         let new_batch = || Batch::new(name.clone(), batch_bytes);
         let mut batch = new_batch();
         let mut handed_out = 0;
-        let mut summary = cloudtrail_reader::read_file_with(
-            path,
-            VALIDATION,
-            |event| {
+        let mut summary = read(
+            &mut |event| {
                 // A batch holds up to `batch_bytes` of text, or one larger record.
                 let full = batch.text.len() + event.text.len() > batch_bytes;
                 if full && !batch.records.is_empty() {
@@ -602,7 +644,7 @@ impl Worker<'_> {
                 batch.records.push((event.position, batch.text.len()));
                 handed_out += 1;
             },
-            |error| problems.add(&error.file, error.position, error.message),
+            &mut |error| problems.add(&error.file, error.position, error.message),
         );
         if !batch.records.is_empty() {
             self.hand_out(batch, queue);

@@ -605,7 +605,7 @@ fn batched_large_files_give_the_same_report_on_any_number_of_threads() {
     std::fs::write(dir.join("small.jsonl"), samples[..50].join("\n")).unwrap();
     std::fs::write(dir.join("lines.jsonl"), records(1, 40).join("\n")).unwrap();
 
-    let run = |path: &Path, threads: usize| {
+    let replay_with = |threads: usize, read: &dyn Fn(&Replay) -> replay::Totals| {
         let emit_path = dir.with_extension(format!("matches-{threads}.ndjson"));
         let emit = Box::new(std::fs::File::create(&emit_path).unwrap());
         let filters = benchmark_filters(cis_catalogue::Benchmark::latest(), 300);
@@ -613,7 +613,7 @@ fn batched_large_files_give_the_same_report_on_any_number_of_threads() {
             .unwrap()
             .with_range_bytes(600_000)
             .with_batched_file_bytes(100_000);
-        let totals = replay.run_paths(&[path.to_path_buf()], threads, None);
+        let totals = read(&replay);
         let report = Report::new(&replay, &totals).to_json();
         let emitted = replay.emitted();
         drop(replay);
@@ -626,6 +626,11 @@ fn batched_large_files_give_the_same_report_on_any_number_of_threads() {
         lines.sort();
         assert_eq!(lines.len() as u64, emitted);
         (totals, report, lines)
+    };
+    let run = |path: &Path, threads: usize| {
+        replay_with(threads, &|replay: &Replay| {
+            replay.run_paths(&[path.to_path_buf()], threads, None)
+        })
     };
 
     // The gzip file alone: every problem is kept, each once, with its place.
@@ -652,6 +657,16 @@ fn batched_large_files_give_the_same_report_on_any_number_of_threads() {
         assert_eq!(report, one_report, "{threads} threads");
         assert_eq!(lines, one_lines, "{threads} threads");
         assert_eq!(totals.read, one.read, "{threads} threads");
+    }
+    // The same bytes as a stream (standard input): read by one thread, evaluated by all.
+    let name = gz.display().to_string();
+    for threads in [1, 2, 4] {
+        let (totals, report, lines) = replay_with(threads, &|replay: &Replay| {
+            replay.run_stream(&name, &compressed[..cut], threads)
+        });
+        assert_eq!(report, one_report, "stream, {threads} threads");
+        assert_eq!(lines, one_lines, "stream, {threads} threads");
+        assert_eq!(totals.read, one.read, "stream, {threads} threads");
     }
 
     // All four files: more problems than the report keeps; which are kept does not depend on
