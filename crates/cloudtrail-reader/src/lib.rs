@@ -20,6 +20,7 @@
 //! when the record's end can still be found, else with the next file. Checking what a record
 //! contains (e.g. that it has an `eventTime`) is the caller's job.
 
+pub mod days;
 mod scan;
 mod stream;
 mod structure;
@@ -29,6 +30,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+pub use days::DayRange;
 pub use stream::{detect_format, Detected, Format};
 
 /// One input named on a command line.
@@ -239,7 +241,7 @@ pub fn read_input(
     match input {
         Input::Stdin => read_stream("<stdin>", std::io::stdin().lock(), on_event, on_error),
         Input::Path(path) => {
-            let listing = list_files(path);
+            let listing = list_files(path, DayRange::default());
             let mut summary = Summary {
                 errors: listing.errors.len() as u64,
                 skipped: listing.skipped,
@@ -265,9 +267,10 @@ pub struct Listing {
     pub errors: Vec<ReadError>,
 }
 
-/// Lists the files under `path` (recursively, sorted by name; digest files skipped).
-pub fn list_files(path: &Path) -> Listing {
-    walk::list(path)
+/// Lists the files under `path` (recursively, sorted by name), passing over digest files and
+/// files dated outside `days` ([`days::key_day`]; day folders outside it are not walked).
+pub fn list_files(path: &Path, days: DayRange) -> Listing {
+    walk::list(path, days)
 }
 
 /// Reads one file (plain or gzip).

@@ -1,5 +1,6 @@
 //! Lists the files a path stands for.
 
+use crate::days::{folder_day, DayRange};
 use crate::{ErrorKind, Listing, Position, ReadError};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -15,16 +16,26 @@ fn is_digest(path: &Path) -> bool {
             .is_some_and(|name| name.contains("_CloudTrail-Digest_"))
 }
 
-pub(crate) fn list(path: &Path) -> Listing {
-    let mut listing = Listing::default();
-    let mut visited = HashSet::new();
+/// Why a file outside the day range is not read.
+const OUTSIDE_DAYS: &str = "dated outside --since/--until; not read";
+
+pub(crate) fn list(path: &Path, days: DayRange) -> Listing {
+    let mut walk = Walk {
+        days,
+        listing: Listing::default(),
+        visited: HashSet::new(),
+    };
     match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => walk(path, &mut listing, &mut visited),
-        // A file named explicitly is read even if it looks like a digest: the user asked for it.
-        Ok(_) => listing.files.push(path.to_path_buf()),
-        Err(error) => listing.errors.push(io_error(path, "cannot open", error)),
+        Ok(meta) if meta.is_dir() => walk.dir(path),
+        // A file named explicitly is read even if it looks like a digest (the user asked for
+        // it), but not when dated outside the day range (the user asked for that too).
+        Ok(_) => walk.file(path, false),
+        Err(error) => walk
+            .listing
+            .errors
+            .push(io_error(path, "cannot open", error)),
     }
-    listing
+    walk.listing
 }
 
 fn io_error(path: &Path, doing: &str, error: std::io::Error) -> ReadError {
@@ -36,47 +47,85 @@ fn io_error(path: &Path, doing: &str, error: std::io::Error) -> ReadError {
     }
 }
 
-fn walk(dir: &Path, listing: &mut Listing, visited: &mut HashSet<PathBuf>) {
-    // Symbolic links may loop back to an ancestor: each real directory is walked once.
-    match std::fs::canonicalize(dir) {
-        Ok(real) => {
-            if !visited.insert(real) {
-                listing
-                    .skipped
-                    .push((dir.to_path_buf(), "directory already walked (link)"));
-                return;
+/// A directory walk: what it found so far.
+struct Walk {
+    days: DayRange,
+    listing: Listing,
+    /// The real directories walked, so that a link looping back is walked once.
+    visited: HashSet<PathBuf>,
+}
+
+impl Walk {
+    fn dir(&mut self, dir: &Path) {
+        // Symbolic links may loop back to an ancestor: each real directory is walked once.
+        match std::fs::canonicalize(dir) {
+            Ok(real) => {
+                if !self.visited.insert(real) {
+                    self.listing
+                        .skipped
+                        .push((dir.to_path_buf(), "directory already walked (link)"));
+                    return;
+                }
+            }
+            Err(error) => {
+                return self
+                    .listing
+                    .errors
+                    .push(io_error(dir, "cannot resolve", error))
             }
         }
-        Err(error) => return listing.errors.push(io_error(dir, "cannot resolve", error)),
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            return listing
-                .errors
-                .push(io_error(dir, "cannot list directory", error))
-        }
-    };
-    let mut paths = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(entry) => paths.push(entry.path()),
-            Err(error) => listing
-                .errors
-                .push(io_error(dir, "cannot list directory", error)),
-        }
-    }
-    paths.sort();
-    for path in paths {
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk(&path, listing, visited),
-            Ok(_) if is_digest(&path) => {
-                listing
-                    .skipped
-                    .push((path, "CloudTrail digest file (no events)"));
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(error) => {
+                return self
+                    .listing
+                    .errors
+                    .push(io_error(dir, "cannot list directory", error))
             }
-            Ok(_) => listing.files.push(path),
-            Err(error) => listing.errors.push(io_error(&path, "cannot open", error)),
+        };
+        let mut paths = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => paths.push(entry.path()),
+                Err(error) => {
+                    self.listing
+                        .errors
+                        .push(io_error(dir, "cannot list directory", error))
+                }
+            }
+        }
+        paths.sort();
+        for path in paths {
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => {
+                    let day = folder_day(&path.to_string_lossy());
+                    if day.is_some_and(|day| !self.days.contains(day)) {
+                        // Every file below has this day: none is read, none needs listing.
+                        self.listing.skipped.push((path, OUTSIDE_DAYS));
+                    } else {
+                        self.dir(&path);
+                    }
+                }
+                Ok(_) => self.file(&path, true),
+                Err(error) => self
+                    .listing
+                    .errors
+                    .push(io_error(&path, "cannot open", error)),
+            }
+        }
+    }
+
+    /// A file found by the walk (`walked`) or named by the user.
+    fn file(&mut self, path: &Path, walked: bool) {
+        if walked && is_digest(path) {
+            let reason = "CloudTrail digest file (no events)";
+            self.listing.skipped.push((path.to_path_buf(), reason));
+        } else if !self.days.keeps(&path.to_string_lossy()) {
+            self.listing
+                .skipped
+                .push((path.to_path_buf(), OUTSIDE_DAYS));
+        } else {
+            self.listing.files.push(path.to_path_buf());
         }
     }
 }

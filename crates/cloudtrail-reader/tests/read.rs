@@ -1,8 +1,8 @@
 //! Each input format and each kind of bad input, through the public API.
 
 use cloudtrail_reader::{
-    detect_format, list_files, read_file, read_input, read_lines_range, read_stream, ErrorKind,
-    Format, Input, Position, ReadError, Summary, Validation,
+    detect_format, list_files, read_file, read_input, read_lines_range, read_stream, DayRange,
+    ErrorKind, Format, Input, Position, ReadError, Summary, Validation,
 };
 use flate2::write::GzEncoder;
 use std::io::Write;
@@ -381,7 +381,7 @@ fn walks_directories_in_order_and_skips_digests() {
     std::fs::write(digest.join("d.json.gz"), gzip(br#"{"awsAccountId":"1"}"#)).unwrap();
     std::fs::write(dir.join("top.jsonl"), format!("{}\n", record("T"))).unwrap();
 
-    let listing = list_files(&dir);
+    let listing = list_files(&dir, DayRange::default());
     assert_eq!(listing.skipped.len(), 1);
     assert!(listing.errors.is_empty());
     let got = collect(|e, r| read_input(&Input::Path(dir.clone()), e, r));
@@ -394,6 +394,70 @@ fn walks_directories_in_order_and_skips_digests() {
     assert_eq!(got.errors.len(), 1);
     assert_eq!(got.errors[0].kind, ErrorKind::Io);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--since/--until` on a local copy of an archive: day folders outside the range are listed as
+/// skipped (once each, their files not even listed), files dated outside it too, undated files
+/// are kept, and a dated folder above the CloudTrail layout (a backup's date) does not count.
+#[test]
+fn walks_only_the_days_in_range() {
+    let dir = scratch_dir("walk-days").join("backup/2023/01/31");
+    let layout = dir.join("AWSLogs/o-abc/111122223333/CloudTrail");
+    let days = [
+        "us-east-1/2024/04/30",
+        "us-east-1/2024/05/01",
+        "us-east-1/2024/05/02",
+        "eu-west-1/2024/05/02",
+        "eu-west-1/2024/05/03",
+    ];
+    for day in days {
+        std::fs::create_dir_all(layout.join(day)).unwrap();
+        for file in ["a.json.gz", "b.json.gz"] {
+            std::fs::write(layout.join(day).join(file), b"").unwrap();
+        }
+    }
+    std::fs::write(dir.join("undated.jsonl"), b"").unwrap();
+    std::fs::write(layout.join("us-east-1/loose.jsonl"), b"").unwrap();
+    let range = DayRange {
+        since: Some((2024, 5, 1)),
+        until: Some((2024, 5, 2)),
+    };
+
+    let listing = list_files(&dir, range);
+    assert!(listing.errors.is_empty(), "{:?}", listing.errors);
+    let below = |path: &PathBuf| {
+        let path = path
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        path.trim_start_matches("AWSLogs/o-abc/111122223333/CloudTrail/")
+            .to_string()
+    };
+    let files: Vec<String> = listing.files.iter().map(below).collect();
+    assert_eq!(
+        files,
+        [
+            "eu-west-1/2024/05/02/a.json.gz",
+            "eu-west-1/2024/05/02/b.json.gz",
+            "us-east-1/2024/05/01/a.json.gz",
+            "us-east-1/2024/05/01/b.json.gz",
+            "us-east-1/2024/05/02/a.json.gz",
+            "us-east-1/2024/05/02/b.json.gz",
+            "us-east-1/loose.jsonl",
+            "undated.jsonl",
+        ]
+    );
+    let skipped: Vec<String> = listing.skipped.iter().map(|(p, _)| below(p)).collect();
+    assert_eq!(skipped, ["eu-west-1/2024/05/03", "us-east-1/2024/04/30"]);
+    assert!(listing.skipped[0].1.contains("--since/--until"));
+
+    // A file named explicitly is still held to the range; the unbounded range keeps all.
+    let outside = layout.join("us-east-1/2024/04/30/a.json.gz");
+    let listing = list_files(&outside, range);
+    assert!(listing.files.is_empty() && listing.skipped.len() == 1);
+    assert_eq!(list_files(&dir, DayRange::default()).files.len(), 12);
+    std::fs::remove_dir_all(scratch_dir("walk-days")).unwrap();
 }
 
 #[test]

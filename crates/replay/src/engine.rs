@@ -230,6 +230,7 @@ pub struct Replay {
     event_time: memchr::memmem::Finder<'static>,
     emitted: AtomicU64,
     range_bytes: u64,
+    days: cloudtrail_reader::DayRange,
     batched_file_bytes: u64,
 }
 
@@ -290,8 +291,17 @@ impl Replay {
             event_time: memchr::memmem::Finder::new(b"\"eventTime\":"),
             emitted: AtomicU64::new(0),
             range_bytes: RANGE_BYTES,
+            days: cloudtrail_reader::DayRange::default(),
             batched_file_bytes: BATCHED_FILE_BYTES,
         })
+    }
+
+    /// Reads, of the files [`Replay::run_paths`] finds, only those not dated outside `days`
+    /// (by their CloudTrail day folder: see [`cloudtrail_reader::days::key_day`]); the others
+    /// are listed as skipped. Default: every file.
+    pub fn with_days(mut self, days: cloudtrail_reader::DayRange) -> Replay {
+        self.days = days;
+        self
     }
 
     /// Splits plain one-record-per-line files larger than `bytes` into ranges of about that
@@ -375,7 +385,7 @@ impl Replay {
         let mut totals = Totals::new(self.filters.len());
         let mut items = Vec::new();
         for path in paths {
-            let listing = cloudtrail_reader::list_files(path);
+            let listing = cloudtrail_reader::list_files(path, self.days);
             for error in listing.errors {
                 totals.read.errors += 1;
                 totals

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub fn decompress_only(paths: &[PathBuf], threads: usize) -> Result<u64, String> {
     let mut files = Vec::new();
     for path in paths {
-        let listing = cloudtrail_reader::list_files(path);
+        let listing = cloudtrail_reader::list_files(path, cloudtrail_reader::DayRange::default());
         if let Some(error) = listing.errors.first() {
             return Err(error.to_string());
         }
