@@ -81,9 +81,16 @@ pub fn folder_day(folder: &str) -> Option<Day> {
 }
 
 /// Where the first `CloudTrail/REGION/` part followed by a day is: the index of its year.
+/// `CloudTrail-Digest/` and `CloudTrail-Insight/` (digest files, Insights events) count too.
 fn anchored_start(parts: &[&str]) -> Option<usize> {
+    let anchor = |part: &str| {
+        matches!(
+            part,
+            "CloudTrail" | "CloudTrail-Digest" | "CloudTrail-Insight"
+        )
+    };
     (0..parts.len().saturating_sub(4))
-        .find(|&i| parts[i] == "CloudTrail" && day_at(parts, i + 2).is_some())
+        .find(|&i| anchor(parts[i]) && day_at(parts, i + 2).is_some())
         .map(|i| i + 2)
 }
 
@@ -148,6 +155,8 @@ mod tests {
             Some((2024, 5, 1))
         );
         assert_eq!(folder_day(&format!("{LAYOUT}/2024/05/")), None);
+        let digests = "AWSLogs/1/CloudTrail-Digest/eu-west-1/2024/05/01";
+        assert_eq!(folder_day(digests), Some((2024, 5, 1)));
         assert_eq!(folder_day("backups/2023/12/31/"), None);
         // Below an earlier CloudTrail day folder, the keys have that folder's day.
         let nested = format!("{LAYOUT}/2024/05/01/CloudTrail/x/2024/06/01/");

@@ -6,6 +6,7 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
+use cloudtrail_reader::DayRange;
 use replay::{Progress, Replay, Report};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -49,10 +50,12 @@ pub struct ReplayArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// S3 only: skip objects whose key date (`YYYY/MM/DD`) is before this day (`YYYY-MM-DD`).
+    /// Skip files and S3 objects whose CloudTrail day folder (`.../CloudTrail/REGION/YYYY/MM/DD/`)
+    /// is before this day (`YYYY-MM-DD`); day folders outside the range are not even listed.
+    /// Files in another layout are always read.
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
-    /// S3 only: skip objects whose key date is after this day (`YYYY-MM-DD`).
+    /// Skip files and S3 objects whose CloudTrail day folder is after this day (`YYYY-MM-DD`).
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
     /// S3 only: the named AWS profile (default: the standard credential chain).
@@ -88,8 +91,20 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         bail!("--threads must be at least 1");
     }
     let (paths, stdin, s3): (Vec<PathBuf>, bool, Vec<String>) = split_inputs(&args.inputs);
-    if (args.since.is_some() || args.until.is_some()) && s3.is_empty() {
-        bail!("--since/--until apply to s3:// inputs only");
+    let day = |flag: &str, text: &Option<String>| {
+        let parsed = text.as_deref().map(cloudtrail_reader::days::parse_day);
+        parsed
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+    };
+    let days = DayRange {
+        since: day("--since", &args.since)?,
+        until: day("--until", &args.until)?,
+    };
+    if let (Some(since), Some(until)) = (days.since, days.until) {
+        if since > until {
+            bail!("--since is after --until: no day is in range");
+        }
     }
     if args.decompress_only {
         let started = std::time::Instant::now();
@@ -111,10 +126,12 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let diff = args.diff;
-    let replay = Replay::new(filters, diff, emit).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("invalid filter pattern:\n  {}", lines.join("\n  "))
-    })?;
+    let replay = Replay::new(filters, diff, emit)
+        .map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("invalid filter pattern:\n  {}", lines.join("\n  "))
+        })?
+        .with_days(days);
 
     let progress = Progress::default();
     let show_progress = std::io::stderr().is_terminal();
@@ -125,11 +142,9 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         }
         let mut totals = replay.run_paths(&paths, threads, show_progress.then_some(&progress));
         if stdin {
-            let mut worker = replay.worker();
-            worker.read_stream("<stdin>", std::io::stdin().lock());
-            totals.merge(worker.finish());
+            totals.merge(replay.run_stream("<stdin>", std::io::stdin().lock(), threads));
         }
-        let s3_result = read_s3(&replay, &s3, &args, threads);
+        let s3_result = read_s3(&replay, &s3, &args, days, threads);
         done.store(true, Ordering::Relaxed);
         s3_result.map(|more| {
             if let Some(more) = more {
@@ -243,6 +258,7 @@ fn read_s3(
     _replay: &Replay,
     s3: &[String],
     _args: &ReplayArgs,
+    _range: DayRange,
     _threads: usize,
 ) -> anyhow::Result<Option<replay::Totals>> {
     if s3.is_empty() {
@@ -252,15 +268,18 @@ fn read_s3(
 }
 
 /// Replays the `s3://` inputs: objects are listed (pruned by --since/--until on the key's
-/// day), downloaded 16 at a time, and replayed by `threads` workers as they arrive.
+/// day, the folders of a walk listed concurrently) and downloaded as soon as they are listed,
+/// 16 at a time, and replayed by `threads` workers as they arrive. A failed download or
+/// listing call is a problem in the report (the replay is then partial), never an abort.
 #[cfg(feature = "aws")]
 fn read_s3(
     replay: &Replay,
     s3: &[String],
     args: &ReplayArgs,
+    range: DayRange,
     threads: usize,
 ) -> anyhow::Result<Option<replay::Totals>> {
-    use aws_s3_source::{DayRange, S3Url};
+    use aws_s3_source::{Concurrency, S3Url};
     if s3.is_empty() {
         return Ok(None);
     }
@@ -268,16 +287,6 @@ fn read_s3(
         .iter()
         .map(|text| S3Url::parse(text).map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let day = |text: &Option<String>| {
-        text.as_deref()
-            .map(aws_s3_source::parse_day)
-            .transpose()
-            .map_err(anyhow::Error::msg)
-    };
-    let range = DayRange {
-        since: day(&args.since)?,
-        until: day(&args.until)?,
-    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -289,10 +298,9 @@ fn read_s3(
         ..aws_collect::CollectOptions::default()
     };
     let client = aws_s3_source::client(&runtime.block_on(aws_collect::load_config(&options)));
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<(
-        String,
-        Result<Vec<u8>, aws_s3_source::S3Error>,
-    )>(threads * 2);
+    // A body to replay, or the problem to report instead, with its s3:// location.
+    let (sender, receiver) =
+        std::sync::mpsc::sync_channel::<(String, Result<Vec<u8>, String>)>(threads * 2);
     let receiver = std::sync::Mutex::new(receiver);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -304,33 +312,30 @@ fn read_s3(
                         let Ok((location, body)) = next else { break };
                         match body {
                             Ok(bytes) => worker.read_stream(&location, &bytes[..]),
-                            Err(error) => worker.problem(
-                                &location,
-                                format!("download failed: {error}; object not replayed"),
-                            ),
+                            Err(message) => worker.problem(&location, message),
                         }
                     }
                     worker.finish()
                 })
             })
             .collect();
-        let listed = runtime.block_on(async {
+        runtime.block_on(async {
             for url in &urls {
-                let listing = aws_s3_source::list(&client, url, range).await?;
-                if listing.digests > 0 || listing.outside_range > 0 || listing.pruned_days > 0 {
+                let deliver = |fetched| {
+                    // The workers only stop after the sender is dropped, so this cannot fail.
+                    let _ = sender.send(s3_work(fetched));
+                };
+                let skipped =
+                    aws_s3_source::fetch(&client, url, range, Concurrency::default(), deliver)
+                        .await;
+                if !skipped.is_empty() {
                     eprintln!(
                         "{url}: skipped {} digest files, {} objects outside --since/--until, \
                          and {} day folders outside it (not listed)",
-                        listing.digests, listing.outside_range, listing.pruned_days
+                        skipped.digests, skipped.outside_range, skipped.pruned_days
                     );
                 }
-                let deliver = |location: String, body: Result<Vec<u8>, aws_s3_source::S3Error>| {
-                    // The workers only stop after the sender is dropped, so this cannot fail.
-                    let _ = sender.send((location, body));
-                };
-                aws_s3_source::download(&client, &url.bucket, listing.objects, 16, deliver).await;
             }
-            Ok::<(), aws_s3_source::S3Error>(())
         });
         drop(sender);
         let mut totals: Option<replay::Totals> = None;
@@ -341,7 +346,84 @@ fn read_s3(
                 None => totals = Some(result),
             }
         }
-        listed.context("listing the S3 objects")?;
         Ok(totals)
     })
+}
+
+/// What the S3 workers do with one thing fetched: its location, and the body to replay or the
+/// problem to report.
+#[cfg(feature = "aws")]
+fn s3_work(fetched: aws_s3_source::Fetched) -> (String, Result<Vec<u8>, String>) {
+    match fetched {
+        aws_s3_source::Fetched::Object { location, body } => (
+            location,
+            body.map_err(|error| format!("download failed: {error}; object not replayed")),
+        ),
+        aws_s3_source::Fetched::ListingFailed(failure) => {
+            let problem = listing_problem(&failure);
+            (failure.error.location, Err(problem))
+        }
+    }
+}
+
+/// The report's problem for a listing call that failed (its location is the prefix).
+#[cfg(feature = "aws")]
+fn listing_problem(failure: &aws_s3_source::ListFailure) -> String {
+    if failure.pages_listed == 0 {
+        format!(
+            "listing failed: {}; this prefix was not listed, so its objects were not replayed",
+            failure.error.message
+        )
+    } else {
+        format!(
+            "listing failed after {} pages: {}; the rest of this prefix was not listed, so \
+             those objects were not replayed",
+            failure.pages_listed, failure.error.message
+        )
+    }
+}
+
+#[cfg(all(test, feature = "aws"))]
+mod tests {
+    use super::*;
+    use aws_s3_source::{Fetched, ListFailure, S3Error};
+
+    #[test]
+    fn s3_failures_become_problems_that_say_what_was_not_replayed() {
+        let failure = |pages_listed| ListFailure {
+            error: S3Error {
+                location: "s3://missing-bucket/x".into(),
+                message: "NoSuchBucket".into(),
+            },
+            pages_listed,
+        };
+        let (location, work) = s3_work(Fetched::ListingFailed(failure(0)));
+        assert_eq!(location, "s3://missing-bucket/x");
+        assert_eq!(
+            work.unwrap_err(),
+            "listing failed: NoSuchBucket; this prefix was not listed, so its objects were not \
+             replayed"
+        );
+        let partly = listing_problem(&failure(2));
+        assert!(partly.starts_with("listing failed after 2 pages: NoSuchBucket;"));
+        assert!(partly.ends_with("those objects were not replayed"));
+
+        let (location, work) = s3_work(Fetched::Object {
+            location: "s3://b/k".into(),
+            body: Err(S3Error {
+                location: "s3://b/k".into(),
+                message: "timeout".into(),
+            }),
+        });
+        assert_eq!(location, "s3://b/k");
+        assert_eq!(
+            work.unwrap_err(),
+            "download failed: s3://b/k: timeout; object not replayed"
+        );
+        let (_, work) = s3_work(Fetched::Object {
+            location: "s3://b/k".into(),
+            body: Ok(b"{}".to_vec()),
+        });
+        assert_eq!(work.unwrap(), b"{}");
+    }
 }
