@@ -26,6 +26,7 @@ mod stream;
 mod structure;
 mod walk;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -218,7 +219,7 @@ pub struct Summary {
     /// Decompressed bytes read.
     pub bytes: u64,
     /// Files a directory walk passed over on purpose, with the reason (e.g. digest files).
-    pub skipped: Vec<(PathBuf, &'static str)>,
+    pub skipped: Vec<(PathBuf, Cow<'static, str>)>,
 }
 
 impl Summary {
@@ -262,7 +263,7 @@ pub struct Listing {
     /// Files to read.
     pub files: Vec<PathBuf>,
     /// Files passed over on purpose, with the reason.
-    pub skipped: Vec<(PathBuf, &'static str)>,
+    pub skipped: Vec<(PathBuf, Cow<'static, str>)>,
     /// Directories or files that could not be listed.
     pub errors: Vec<ReadError>,
 }

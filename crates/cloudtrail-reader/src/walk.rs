@@ -63,7 +63,7 @@ impl Walk {
                 if !self.visited.insert(real) {
                     self.listing
                         .skipped
-                        .push((dir.to_path_buf(), "directory already walked (link)"));
+                        .push((dir.to_path_buf(), "directory already walked (link)".into()));
                     return;
                 }
             }
@@ -101,7 +101,7 @@ impl Walk {
                     let day = folder_day(&path.to_string_lossy());
                     if day.is_some_and(|day| !self.days.contains(day)) {
                         // Every file below has this day: none is read, none needs listing.
-                        self.listing.skipped.push((path, OUTSIDE_DAYS));
+                        self.listing.skipped.push((path, OUTSIDE_DAYS.into()));
                     } else {
                         self.dir(&path);
                     }
@@ -119,11 +119,13 @@ impl Walk {
     fn file(&mut self, path: &Path, walked: bool) {
         if walked && is_digest(path) {
             let reason = "CloudTrail digest file (no events)";
-            self.listing.skipped.push((path.to_path_buf(), reason));
+            self.listing
+                .skipped
+                .push((path.to_path_buf(), reason.into()));
         } else if !self.days.keeps(&path.to_string_lossy()) {
             self.listing
                 .skipped
-                .push((path.to_path_buf(), OUTSIDE_DAYS));
+                .push((path.to_path_buf(), OUTSIDE_DAYS.into()));
         } else {
             self.listing.files.push(path.to_path_buf());
         }

@@ -34,18 +34,18 @@ pub struct Report {
     pub problems: u64,
     /// The first problems with their places.
     pub problem_examples: Vec<Problem>,
-    /// Files a directory walk passed over on purpose, with the reason.
+    /// Files, day folders and S3 prefixes passed over on purpose, with the reason.
     pub skipped: Vec<Skipped>,
     /// Whether some input could not be replayed (then the exit code is 3).
     pub partial: bool,
 }
 
-/// A file passed over on purpose.
+/// A file, folder or S3 prefix passed over on purpose.
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
-    /// The file.
+    /// The file, folder or `s3://` prefix.
     pub path: String,
-    /// Why.
+    /// Why (and, for an S3 prefix, how many objects or folders).
     pub reason: String,
 }
 
@@ -411,7 +411,7 @@ impl Report {
             }
         }
         if !self.skipped.is_empty() {
-            let _ = writeln!(out, "\nSkipped {} files:", self.skipped.len());
+            let _ = writeln!(out, "\nNot read, on purpose ({}):", self.skipped.len());
             for s in self.skipped.iter().take(TABLE_PROBLEMS) {
                 let _ = writeln!(out, "  {}: {}", s.path, s.reason);
             }

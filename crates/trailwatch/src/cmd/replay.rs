@@ -319,7 +319,8 @@ fn read_s3(
                 })
             })
             .collect();
-        runtime.block_on(async {
+        let skips = runtime.block_on(async {
+            let mut skips = Vec::new();
             for url in &urls {
                 let deliver = |fetched| {
                     // The workers only stop after the sender is dropped, so this cannot fail.
@@ -335,7 +336,9 @@ fn read_s3(
                         skipped.digests, skipped.outside_range, skipped.pruned_days
                     );
                 }
+                skips.extend(s3_skips(&url.to_string(), skipped));
             }
+            skips
         });
         drop(sender);
         let mut totals: Option<replay::Totals> = None;
@@ -346,8 +349,34 @@ fn read_s3(
                 None => totals = Some(result),
             }
         }
+        if let Some(totals) = &mut totals {
+            totals.read.skipped.extend(skips);
+        }
         Ok(totals)
     })
+}
+
+/// The report's skipped entries for what the listing of `url` passed over on purpose.
+#[cfg(feature = "aws")]
+fn s3_skips(
+    url: &str,
+    skipped: aws_s3_source::Skipped,
+) -> Vec<(PathBuf, std::borrow::Cow<'static, str>)> {
+    [
+        (skipped.digests, "CloudTrail digest files (no events)"),
+        (
+            skipped.outside_range,
+            "objects dated outside --since/--until, not downloaded",
+        ),
+        (
+            skipped.pruned_days,
+            "day folders outside --since/--until, not listed",
+        ),
+    ]
+    .into_iter()
+    .filter(|&(count, _)| count > 0)
+    .map(|(count, what)| (PathBuf::from(url), format!("{count} {what}").into()))
+    .collect()
 }
 
 /// What the S3 workers do with one thing fetched: its location, and the body to replay or the
@@ -403,6 +432,25 @@ mod tests {
             work.unwrap_err(),
             "listing failed: NoSuchBucket; this prefix was not listed, so its objects were not \
              replayed"
+        );
+        let skips = s3_skips(
+            "s3://b/p",
+            aws_s3_source::Skipped {
+                digests: 0,
+                outside_range: 3,
+                pruned_days: 2,
+            },
+        );
+        let skips: Vec<String> = skips
+            .iter()
+            .map(|(p, r)| format!("{}: {r}", p.display()))
+            .collect();
+        assert_eq!(
+            skips,
+            [
+                "s3://b/p: 3 objects dated outside --since/--until, not downloaded",
+                "s3://b/p: 2 day folders outside --since/--until, not listed"
+            ]
         );
         let partly = listing_problem(&failure(2));
         assert!(partly.starts_with("listing failed after 2 pages: NoSuchBucket;"));

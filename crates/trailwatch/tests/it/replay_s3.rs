@@ -460,7 +460,30 @@ fn the_same_calls_listing_and_report_at_any_listing_concurrency() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
-        let cli: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut cli: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        // The CLI's report also says what the listing passed over on purpose.
+        let skipped = cli["skipped"].take();
+        let reasons: Vec<&str> = skipped
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                assert_eq!(s["path"], account.to_string());
+                s["reason"].as_str().unwrap()
+            })
+            .collect();
+        let mut expected = vec![format!(
+            "{} CloudTrail digest files (no events)",
+            first_skipped.digests
+        )];
+        if first_skipped.pruned_days > 0 {
+            expected.push(format!(
+                "{} day folders outside --since/--until, not listed",
+                first_skipped.pruned_days
+            ));
+        }
+        assert_eq!(reasons, expected, "{range:?}");
+        cli["skipped"] = serde_json::json!([]);
         assert_eq!(
             &cli, first,
             "{range:?}: the CLI's report differs; stderr: {stderr}"
