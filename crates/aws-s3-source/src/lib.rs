@@ -450,6 +450,14 @@ impl<'a> Walk<'a> {
 /// What [`fetch`] hands over as it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetched {
+    /// Objects just listed, about to be downloaded: how many and their size in bytes (for a
+    /// progress display; each then comes as an [`Fetched::Object`]).
+    Listed {
+        /// How many.
+        objects: u64,
+        /// Their total size.
+        bytes: u64,
+    },
     /// A listed object's body, or why its download failed.
     Object {
         /// `s3://bucket/key`.
@@ -479,6 +487,7 @@ pub async fn fetch(
 ) -> Skipped {
     /// Work for the download side.
     enum Job {
+        Announce { objects: u64, bytes: u64 },
         Get(Object),
         Report(ListFailure),
     }
@@ -499,7 +508,15 @@ pub async fn fetch(
     let downloads = async {
         let jobs = pages_in.flat_map(|event| {
             stream::iter(match event {
-                ListEvent::Found { objects, .. } => objects.into_iter().map(Job::Get).collect(),
+                ListEvent::Found { objects, .. } if objects.is_empty() => Vec::new(),
+                ListEvent::Found { objects, .. } => {
+                    let announce = Job::Announce {
+                        objects: objects.len() as u64,
+                        bytes: objects.iter().map(|object| object.size).sum(),
+                    };
+                    let gets = objects.into_iter().map(Job::Get);
+                    std::iter::once(announce).chain(gets).collect()
+                }
                 ListEvent::Failed(failure) => vec![Job::Report(failure)],
             })
         });
@@ -511,6 +528,7 @@ pub async fn fetch(
                         Fetched::Object { location, body }
                     }
                     Job::Report(failure) => Fetched::ListingFailed(failure),
+                    Job::Announce { objects, bytes } => Fetched::Listed { objects, bytes },
                 }
             })
             .buffer_unordered(concurrency.download.max(1));

@@ -140,11 +140,16 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         if show_progress {
             scope.spawn(|| draw_progress(&progress, &done));
         }
-        let mut totals = replay.run_paths(&paths, threads, show_progress.then_some(&progress));
+        let progress = show_progress.then_some(&progress);
+        let mut totals = replay.run_paths(&paths, threads, progress);
         if stdin {
-            totals.merge(replay.run_stream("<stdin>", std::io::stdin().lock(), threads));
+            let input = Counted {
+                inner: std::io::stdin().lock(),
+                progress,
+            };
+            totals.merge(replay.run_stream("<stdin>", input, threads));
         }
-        let s3_result = read_s3(&replay, &s3, &args, days, threads);
+        let s3_result = read_s3(&replay, &s3, &args, days, threads, progress);
         done.store(true, Ordering::Relaxed);
         s3_result.map(|more| {
             if let Some(more) = more {
@@ -230,26 +235,55 @@ fn select_filters(args: &ReplayArgs) -> anyhow::Result<Vec<replay::FilterSpec>> 
     Ok(filters)
 }
 
+/// A reader that counts the bytes it reads into a progress display's `bytes`.
+struct Counted<'p, R> {
+    inner: R,
+    progress: Option<&'p Progress>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if let Some(progress) = self.progress {
+            progress.bytes.fetch_add(read as u64, Ordering::Relaxed);
+        }
+        Ok(read)
+    }
+}
+
 /// Redraws a one-line progress display on stderr until `done`.
 fn draw_progress(progress: &Progress, done: &AtomicBool) {
     let started = std::time::Instant::now();
     let mut stderr = std::io::stderr();
     while !done.load(Ordering::Relaxed) {
         std::thread::sleep(std::time::Duration::from_millis(200));
-        let bytes = progress.bytes.load(Ordering::Relaxed);
-        let total = progress.total_bytes.load(Ordering::Relaxed).max(1);
-        let _ = write!(
-            stderr,
-            "\r{}/{} files, {}/{} MB ({:.0}%), {:.0}s  ",
-            progress.files.load(Ordering::Relaxed),
-            progress.total_files.load(Ordering::Relaxed),
-            bytes / 1_000_000,
-            total / 1_000_000,
-            bytes as f64 * 100.0 / total as f64,
-            started.elapsed().as_secs_f64()
+        let load = |counter: &std::sync::atomic::AtomicU64| counter.load(Ordering::Relaxed);
+        let line = progress_line(
+            (load(&progress.files), load(&progress.total_files)),
+            (load(&progress.bytes), load(&progress.total_bytes)),
+            started.elapsed().as_secs_f64(),
         );
+        let _ = write!(stderr, "\r{line}  ");
     }
-    let _ = write!(stderr, "\r{:60}\r", "");
+    let _ = write!(stderr, "\r{:70}\r", "");
+}
+
+/// One state of the progress display: `(done, total)` files and bytes. The totals are unknown
+/// (0) for standard input and grow while an S3 listing runs; when the work done outgrows them
+/// (standard input after files), only what was done is shown.
+fn progress_line(files: (u64, u64), bytes: (u64, u64), seconds: f64) -> String {
+    let mb = |bytes: u64| bytes / 1_000_000;
+    if bytes.0 > bytes.1 || bytes.1 == 0 {
+        return format!("{} files, {} MB, {seconds:.0}s", files.0, mb(bytes.0));
+    }
+    format!(
+        "{}/{} files, {}/{} MB ({:.0}%), {seconds:.0}s",
+        files.0,
+        files.1,
+        mb(bytes.0),
+        mb(bytes.1),
+        bytes.0 as f64 * 100.0 / bytes.1 as f64,
+    )
 }
 
 /// Replays the `s3://` inputs (the `aws` feature's S3 source).
@@ -260,6 +294,7 @@ fn read_s3(
     _args: &ReplayArgs,
     _range: DayRange,
     _threads: usize,
+    _progress: Option<&Progress>,
 ) -> anyhow::Result<Option<replay::Totals>> {
     if s3.is_empty() {
         return Ok(None);
@@ -278,6 +313,7 @@ fn read_s3(
     args: &ReplayArgs,
     range: DayRange,
     threads: usize,
+    progress: Option<&Progress>,
 ) -> anyhow::Result<Option<replay::Totals>> {
     use aws_s3_source::{Concurrency, S3Url};
     if s3.is_empty() {
@@ -311,8 +347,17 @@ fn read_s3(
                         let next = receiver.lock().expect("s3 queue lock").recv();
                         let Ok((location, body)) = next else { break };
                         match body {
-                            Ok(bytes) => worker.read_stream(&location, &bytes[..]),
+                            Ok(bytes) => {
+                                worker.read_stream(&location, &bytes[..]);
+                                if let Some(progress) = progress {
+                                    let size = bytes.len() as u64;
+                                    progress.bytes.fetch_add(size, Ordering::Relaxed);
+                                }
+                            }
                             Err(message) => worker.problem(&location, message),
+                        }
+                        if let Some(progress) = progress {
+                            progress.files.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     worker.finish()
@@ -323,8 +368,10 @@ fn read_s3(
             let mut skips = Vec::new();
             for url in &urls {
                 let deliver = |fetched| {
-                    // The workers only stop after the sender is dropped, so this cannot fail.
-                    let _ = sender.send(s3_work(fetched));
+                    if let Some(work) = s3_work(fetched, progress) {
+                        // The workers only stop after the sender is dropped: this cannot fail.
+                        let _ = sender.send(work);
+                    }
                 };
                 let skipped =
                     aws_s3_source::fetch(&client, url, range, Concurrency::default(), deliver)
@@ -380,17 +427,28 @@ fn s3_skips(
 }
 
 /// What the S3 workers do with one thing fetched: its location, and the body to replay or the
-/// problem to report.
+/// problem to report; `None` for objects announced by the listing, which only grow the
+/// progress display's totals.
 #[cfg(feature = "aws")]
-fn s3_work(fetched: aws_s3_source::Fetched) -> (String, Result<Vec<u8>, String>) {
+fn s3_work(
+    fetched: aws_s3_source::Fetched,
+    progress: Option<&Progress>,
+) -> Option<(String, Result<Vec<u8>, String>)> {
     match fetched {
-        aws_s3_source::Fetched::Object { location, body } => (
+        aws_s3_source::Fetched::Listed { objects, bytes } => {
+            if let Some(progress) = progress {
+                progress.total_files.fetch_add(objects, Ordering::Relaxed);
+                progress.total_bytes.fetch_add(bytes, Ordering::Relaxed);
+            }
+            None
+        }
+        aws_s3_source::Fetched::Object { location, body } => Some((
             location,
             body.map_err(|error| format!("download failed: {error}; object not replayed")),
-        ),
+        )),
         aws_s3_source::Fetched::ListingFailed(failure) => {
             let problem = listing_problem(&failure);
-            (failure.error.location, Err(problem))
+            Some((failure.error.location, Err(problem)))
         }
     }
 }
@@ -412,6 +470,23 @@ fn listing_problem(failure: &aws_s3_source::ListFailure) -> String {
     }
 }
 
+#[cfg(test)]
+mod progress_tests {
+    use super::progress_line;
+
+    #[test]
+    fn progress_shows_totals_only_when_known() {
+        let line = progress_line((3, 10), (25_000_000, 100_000_000), 4.2);
+        assert_eq!(line, "3/10 files, 25/100 MB (25%), 4s");
+        assert_eq!(
+            progress_line((0, 0), (7_000_000, 0), 1.0),
+            "0 files, 7 MB, 1s"
+        );
+        let stdin_after_files = progress_line((2, 2), (9_000_000, 5_000_000), 2.0);
+        assert_eq!(stdin_after_files, "2 files, 9 MB, 2s");
+    }
+}
+
 #[cfg(all(test, feature = "aws"))]
 mod tests {
     use super::*;
@@ -426,10 +501,12 @@ mod tests {
             },
             pages_listed,
         };
-        let (location, work) = s3_work(Fetched::ListingFailed(failure(0)));
+        let progress = Progress::default();
+        let work = |fetched| s3_work(fetched, Some(&progress)).unwrap();
+        let (location, work_done) = work(Fetched::ListingFailed(failure(0)));
         assert_eq!(location, "s3://missing-bucket/x");
         assert_eq!(
-            work.unwrap_err(),
+            work_done.unwrap_err(),
             "listing failed: NoSuchBucket; this prefix was not listed, so its objects were not \
              replayed"
         );
@@ -456,7 +533,7 @@ mod tests {
         assert!(partly.starts_with("listing failed after 2 pages: NoSuchBucket;"));
         assert!(partly.ends_with("those objects were not replayed"));
 
-        let (location, work) = s3_work(Fetched::Object {
+        let (location, failed) = work(Fetched::Object {
             location: "s3://b/k".into(),
             body: Err(S3Error {
                 location: "s3://b/k".into(),
@@ -465,13 +542,21 @@ mod tests {
         });
         assert_eq!(location, "s3://b/k");
         assert_eq!(
-            work.unwrap_err(),
+            failed.unwrap_err(),
             "download failed: s3://b/k: timeout; object not replayed"
         );
-        let (_, work) = s3_work(Fetched::Object {
+        let (_, body) = work(Fetched::Object {
             location: "s3://b/k".into(),
             body: Ok(b"{}".to_vec()),
         });
-        assert_eq!(work.unwrap(), b"{}");
+        assert_eq!(body.unwrap(), b"{}");
+        // Listed objects only grow the progress display's totals.
+        let listed = Fetched::Listed {
+            objects: 3,
+            bytes: 4_000,
+        };
+        assert!(s3_work(listed, Some(&progress)).is_none());
+        assert_eq!(progress.total_files.load(Ordering::Relaxed), 3);
+        assert_eq!(progress.total_bytes.load(Ordering::Relaxed), 4_000);
     }
 }

@@ -341,24 +341,36 @@ async fn library_replay(
     let filters = replay::benchmark_filters(cis_catalogue::Benchmark::latest(), 300);
     let replay = replay::Replay::new(filters, false, None).unwrap();
     let mut worker = replay.worker();
+    let (mut announced, mut objects) = (0, 0);
     let skipped = aws_s3_source::fetch(client, url, range, concurrency, |fetched| match fetched {
+        Fetched::Listed { objects, .. } => announced += objects,
         Fetched::Object {
             location,
             body: Ok(bytes),
-        } => worker.read_stream(&location, &bytes[..]),
+        } => {
+            objects += 1;
+            worker.read_stream(&location, &bytes[..])
+        }
         Fetched::Object {
             location,
             body: Err(error),
-        } => worker.problem(
-            &location,
-            format!("download failed: {error}; object not replayed"),
-        ),
+        } => {
+            objects += 1;
+            worker.problem(
+                &location,
+                format!("download failed: {error}; object not replayed"),
+            )
+        }
         Fetched::ListingFailed(failure) => worker.problem(
             &failure.error.location,
             format!("listing failed: {}", failure.error.message),
         ),
     })
     .await;
+    assert_eq!(
+        announced, objects,
+        "every object is announced before it comes"
+    );
     let totals = worker.finish();
     let report = replay::Report::new(&replay, &totals).to_json();
     (serde_json::from_str(&report).unwrap(), skipped)
