@@ -273,6 +273,51 @@ mod tests {
         }
     }
 
+    /// Objects nested and spread over many blocks (blocks where the depth is only counted,
+    /// blocks where the end could be), braces inside strings included.
+    #[test]
+    fn nested_objects_over_many_blocks() {
+        let mut state = 7u32;
+        let mut next = |n: u32| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (state >> 8) % n
+        };
+        for _ in 0..300 {
+            let mut text = String::from("{");
+            let mut depth = 1;
+            // Braces close only past a length of up to 4,000 bytes: most objects span blocks.
+            let length = next(4000) as usize;
+            while depth > 0 {
+                match next(6) {
+                    1 | 2 if text.len() < length => {}
+                    0 if depth < 12 => {
+                        text.push_str("\"o\":{");
+                        depth += 1;
+                    }
+                    1 | 2 => {
+                        text.push('}');
+                        depth -= 1;
+                        if depth > 0 {
+                            text.push(',');
+                        }
+                    }
+                    _ => {
+                        let filler = "x".repeat(next(40) as usize);
+                        text.push_str(&format!("\"k\":\"{filler}{{\\\"}}\","));
+                    }
+                }
+            }
+            let text = text.replace(",}", "}");
+            for shift in [0, 1, 31, 63] {
+                let padded = format!("{}{text} {{}}", " ".repeat(shift));
+                let bytes = padded.as_bytes();
+                let expected = scan_value(bytes, shift).expect("valid JSON");
+                assert_eq!(expected.end, shift + text.len());
+                assert_eq!(object_end(bytes, shift), Ok(expected), "{padded}");
+            }
+        }
+    }
+
     #[test]
     fn long_runs_of_backslashes_across_blocks() {
         for run in 0..140 {
