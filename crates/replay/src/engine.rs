@@ -151,6 +151,9 @@ pub struct Totals {
     pub span: Option<(i64, i64)>,
     /// Problems found: bad input, events without a usable `eventTime`.
     pub problems: Problems,
+    /// Events whose `eventTime` is outside the replay's days ([`Replay::with_days`]), read
+    /// from the edge day folders and not replayed.
+    pub outside_days: u64,
 }
 
 /// Problems, all counted, the first [`KEPT_PROBLEMS`] kept with their details.
@@ -214,6 +217,7 @@ impl Totals {
             (a, b) => a.or(b),
         };
         self.problems.merge(other.problems);
+        self.outside_days += other.outside_days;
     }
 }
 
@@ -231,6 +235,9 @@ pub struct Replay {
     emitted: AtomicU64,
     range_bytes: u64,
     days: cloudtrail_reader::DayRange,
+    /// The `eventTime`s replayed, from `days`: the first second of the first day and the
+    /// first second after the last, when bounded.
+    time_range: (Option<i64>, Option<i64>),
     batched_file_bytes: u64,
 }
 
@@ -292,16 +299,36 @@ impl Replay {
             emitted: AtomicU64::new(0),
             range_bytes: RANGE_BYTES,
             days: cloudtrail_reader::DayRange::default(),
+            time_range: (None, None),
             batched_file_bytes: BATCHED_FILE_BYTES,
         })
     }
 
-    /// Reads, of the files [`Replay::run_paths`] finds, only those not dated outside `days`
-    /// (by their CloudTrail day folder: see [`cloudtrail_reader::days::key_day`]); the others
-    /// are listed as skipped. Default: every file.
+    /// Replays only the events of `days` (by `eventTime`, UTC; default: all).
+    ///
+    /// CloudTrail files sit in the day folder of their delivery, minutes after their events,
+    /// so an event of the last day may be in the next day's folder: of the files
+    /// [`Replay::run_paths`] finds, those dated (by their CloudTrail day folder, see
+    /// [`cloudtrail_reader::days::key_day`]) from the first day to the day after the last are
+    /// read ([`Replay::listing_days`]), the others listed as skipped; events read outside
+    /// `days` are counted in [`Totals::outside_days`] and not replayed.
     pub fn with_days(mut self, days: cloudtrail_reader::DayRange) -> Replay {
+        self.time_range = (
+            days.since.map(crate::time::day_start),
+            days.until
+                .map(|until| crate::time::day_start(crate::time::next_day(until))),
+        );
         self.days = days;
         self
+    }
+
+    /// The days of the files (or S3 objects) to read for [`Replay::with_days`]: one more at
+    /// the end, for the last day's events delivered after midnight.
+    pub fn listing_days(&self) -> cloudtrail_reader::DayRange {
+        cloudtrail_reader::DayRange {
+            since: self.days.since,
+            until: self.days.until.map(crate::time::next_day),
+        }
     }
 
     /// Splits plain one-record-per-line files larger than `bytes` into ranges of about that
@@ -385,7 +412,7 @@ impl Replay {
         let mut totals = Totals::new(self.filters.len());
         let mut items = Vec::new();
         for path in paths {
-            let listing = cloudtrail_reader::list_files(path, self.days);
+            let listing = cloudtrail_reader::list_files(path, self.listing_days());
             for error in listing.errors {
                 totals.read.errors += 1;
                 totals
@@ -767,7 +794,13 @@ impl Worker<'_> {
                 .add(event.file, event.position, message);
         }
         let time = self.event_time(&event);
+        let (since, until) = replay.time_range;
         if let Some(t) = time {
+            if since.is_some_and(|since| t < since) || until.is_some_and(|until| t >= until) {
+                self.matched.clear();
+                self.totals.outside_days += 1;
+                return;
+            }
             self.totals.span = Some(match self.totals.span {
                 Some((a, b)) => (a.min(t), b.max(t)),
                 None => (t, t),

@@ -18,8 +18,10 @@ const TABLE_PROBLEMS: usize = 20;
 pub struct Report {
     /// Files read.
     pub files: u64,
-    /// Events read.
+    /// Events replayed: valid records read, less those outside the days asked for.
     pub events: u64,
+    /// Events read but outside the days asked for (`--since/--until`), not replayed.
+    pub events_outside_days: u64,
     /// Decompressed bytes read.
     pub bytes: u64,
     /// Earliest `eventTime` of all events.
@@ -198,7 +200,8 @@ impl Report {
             .collect();
         Report {
             files: totals.read.files,
-            events: totals.read.events,
+            events: totals.read.events - totals.outside_days,
+            events_outside_days: totals.outside_days,
             bytes: totals.read.bytes,
             first_event: totals.span.map(|s| format_epoch(s.0)),
             last_event: totals.span.map(|s| format_epoch(s.1)),
@@ -297,6 +300,13 @@ impl Report {
                 _ => String::new(),
             }
         );
+        if self.events_outside_days > 0 {
+            let _ = writeln!(
+                out,
+                "({} more events read were outside --since/--until: not replayed)",
+                self.events_outside_days
+            );
+        }
         let width = self
             .filters
             .iter()

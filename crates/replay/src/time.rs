@@ -109,6 +109,18 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// The seconds since the epoch at which a day (`(year, month, day)`, UTC) starts.
+pub fn day_start(day: cloudtrail_reader::days::Day) -> i64 {
+    let (year, month, day) = day;
+    days_from_civil(i64::from(year), i64::from(month), i64::from(day)) * 86_400
+}
+
+/// The day after `day`.
+pub fn next_day(day: cloudtrail_reader::days::Day) -> cloudtrail_reader::days::Day {
+    let (year, month, day) = civil_from_days(day_start(day) / 86_400 + 1);
+    (year as u16, month as u8, day as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +169,18 @@ mod tests {
         ] {
             assert_eq!(parse_event_time(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn days_start_and_follow_each_other() {
+        assert_eq!(day_start((1970, 1, 2)), 86_400);
+        assert_eq!(
+            format_epoch(day_start((2024, 2, 29))),
+            "2024-02-29T00:00:00Z"
+        );
+        assert_eq!(next_day((2024, 2, 28)), (2024, 2, 29));
+        assert_eq!(next_day((2023, 2, 28)), (2023, 3, 1));
+        assert_eq!(next_day((2024, 12, 31)), (2025, 1, 1));
     }
 
     #[test]

@@ -689,3 +689,81 @@ fn batched_large_files_give_the_same_report_on_any_number_of_threads() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--since/--until`: the day folders from the first day to the day after the last are read
+/// (the last day's late deliveries sit in the next day's folder), the others passed over; of
+/// the events read, only those whose `eventTime` is in the days are replayed, the rest counted.
+#[test]
+fn replays_the_events_of_the_days_asked_for() {
+    let dir = scratch_dir("days");
+    let layout = dir.join("AWSLogs/111122223333/CloudTrail/us-east-1");
+    let event = |name: &str, time: &str| {
+        format!(
+            r#"{{"eventTime":"{time}","eventSource":"iam.amazonaws.com","eventName":"{name}"}}"#
+        )
+    };
+    // Each folder: (day, events as (name, eventTime)).
+    let folders = [
+        (
+            "2024/04/30",
+            vec![("PutUserPolicy", "2024-04-30T12:00:00Z")],
+        ),
+        (
+            "2024/05/01",
+            vec![
+                ("PutUserPolicy", "2024-04-30T23:58:00Z"), // delivered late: outside
+                ("PutRolePolicy", "2024-05-01T08:00:00Z"),
+            ],
+        ),
+        ("2024/05/02", vec![("CreatePolicy", "2024-05-02T09:00:00Z")]),
+        (
+            "2024/05/03",
+            vec![
+                ("DeletePolicy", "2024-05-02T23:59:00Z"), // the last day's, delivered late
+                ("PutUserPolicy", "2024-05-03T00:10:00Z"), // outside
+            ],
+        ),
+        (
+            "2024/05/04",
+            vec![("PutUserPolicy", "2024-05-04T10:00:00Z")],
+        ),
+    ];
+    for (day, events) in &folders {
+        let records: Vec<String> = events.iter().map(|(n, t)| event(n, t)).collect();
+        let body = format!("{{\"Records\":[{}]}}", records.join(","));
+        std::fs::create_dir_all(layout.join(day)).unwrap();
+        std::fs::write(layout.join(day).join("f.json.gz"), gzip(body.as_bytes())).unwrap();
+    }
+    let days = cloudtrail_reader::DayRange {
+        since: Some((2024, 5, 1)),
+        until: Some((2024, 5, 2)),
+    };
+    let filters = benchmark_filters(cis_catalogue::Benchmark::latest(), 300);
+    let bounded = Replay::new(filters, false, None).unwrap().with_days(days);
+    let totals = bounded.run_paths(std::slice::from_ref(&dir), 2, None);
+    let report = Report::new(&bounded, &totals);
+    assert_eq!(report.files, 3);
+    assert_eq!(report.events, 3);
+    assert_eq!(report.events_outside_days, 2);
+    assert_eq!(report.first_event.as_deref(), Some("2024-05-01T08:00:00Z"));
+    assert_eq!(report.last_event.as_deref(), Some("2024-05-02T23:59:00Z"));
+    let iam = report
+        .filters
+        .iter()
+        .find(|f| f.name.ends_with("iam-policy-changes"))
+        .unwrap();
+    assert_eq!(iam.matched, 3);
+    let skipped: Vec<&str> = report.skipped.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].ends_with("2024/04/30") && skipped[1].ends_with("2024/05/04"));
+    assert!(report
+        .to_table()
+        .contains("2 more events read were outside --since/--until"));
+
+    // Without days, every event of every folder.
+    let filters = benchmark_filters(cis_catalogue::Benchmark::latest(), 300);
+    let (replay, totals) = replay(filters, std::slice::from_ref(&dir), 1);
+    let report = Report::new(&replay, &totals);
+    assert_eq!((report.events, report.events_outside_days), (7, 0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

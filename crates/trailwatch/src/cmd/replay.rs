@@ -50,12 +50,13 @@ pub struct ReplayArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// Skip files and S3 objects whose CloudTrail day folder (`.../CloudTrail/REGION/YYYY/MM/DD/`)
-    /// is before this day (`YYYY-MM-DD`); day folders outside the range are not even listed.
-    /// Files in another layout are always read.
+    /// Replay only events from this day on (`YYYY-MM-DD`, by `eventTime`, UTC). Files and S3
+    /// objects in CloudTrail day folders (`.../CloudTrail/REGION/YYYY/MM/DD/`) before it are
+    /// not read, nor listed; files in another layout are read and their events filtered.
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
-    /// Skip files and S3 objects whose CloudTrail day folder is after this day (`YYYY-MM-DD`).
+    /// Replay only events up to this day (`YYYY-MM-DD`, inclusive). Day folders after the
+    /// next day are not read (the next one is: it holds this day's last deliveries).
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
     /// S3 only: the named AWS profile (default: the standard credential chain).
@@ -149,7 +150,14 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             };
             totals.merge(replay.run_stream("<stdin>", input, threads));
         }
-        let s3_result = read_s3(&replay, &s3, &args, days, threads, progress);
+        let s3_result = read_s3(
+            &replay,
+            &s3,
+            &args,
+            replay.listing_days(),
+            threads,
+            progress,
+        );
         done.store(true, Ordering::Relaxed);
         s3_result.map(|more| {
             if let Some(more) = more {
