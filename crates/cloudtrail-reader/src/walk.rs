@@ -19,6 +19,12 @@ fn is_digest(path: &Path) -> bool {
 /// Why a file outside the day range is not read.
 const OUTSIDE_DAYS: &str = "dated outside --since/--until; not read";
 
+/// A `CloudTrail-Digest` folder: everything below it is a digest file ([`is_digest`]).
+fn is_digest_folder(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name == "CloudTrail-Digest")
+}
+
 pub(crate) fn list(path: &Path, days: DayRange) -> Listing {
     let mut walk = Walk {
         days,
@@ -97,6 +103,11 @@ impl Walk {
         paths.sort();
         for path in paths {
             match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() && is_digest_folder(&path) => {
+                    // Every file below is a digest: one entry says so, none is listed.
+                    let reason = "CloudTrail digest folder (no events)";
+                    self.listing.skipped.push((path, reason.into()));
+                }
                 Ok(meta) if meta.is_dir() => {
                     let day = folder_day(&path.to_string_lossy());
                     if day.is_some_and(|day| !self.days.contains(day)) {

@@ -381,13 +381,31 @@ fn walks_directories_in_order_and_skips_digests() {
     std::fs::write(digest.join("d.json.gz"), gzip(br#"{"awsAccountId":"1"}"#)).unwrap();
     std::fs::write(dir.join("top.jsonl"), format!("{}\n", record("T"))).unwrap();
 
+    let loose_digest = dir.join("111122223333_CloudTrail-Digest_us-east-1_20240501.json.gz");
+    std::fs::write(&loose_digest, gzip(br#"{"awsAccountId":"1"}"#)).unwrap();
+
     let listing = list_files(&dir, DayRange::default());
-    assert_eq!(listing.skipped.len(), 1);
+    // The digest folder is passed over whole (one entry), a digest file elsewhere by its name.
+    let skipped: Vec<(&Path, &str)> = listing
+        .skipped
+        .iter()
+        .map(|(path, reason)| (path.as_path(), reason.as_ref()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (loose_digest.as_path(), "CloudTrail digest file (no events)"),
+            (
+                dir.join("AWSLogs/111122223333/CloudTrail-Digest").as_path(),
+                "CloudTrail digest folder (no events)"
+            ),
+        ]
+    );
     assert!(listing.errors.is_empty());
     let got = collect(|e, r| read_input(&Input::Path(dir.clone()), e, r));
     assert_eq!(got.texts(), [record("A"), record("B"), record("T")]);
     assert_eq!(got.summary.files, 3);
-    assert_eq!(got.summary.skipped.len(), 1);
+    assert_eq!(got.summary.skipped.len(), 2);
     assert!(got.events[0].file.ends_with("a.json.gz"));
 
     let got = collect(|e, r| read_input(&Input::Path(dir.join("missing")), e, r));
