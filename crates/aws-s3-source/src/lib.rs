@@ -3,7 +3,7 @@
 //! `s3://BUCKET/PREFIX` names every object under the prefix. CloudTrail keys carry their day
 //! (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/...`), so a [`DayRange`] drops objects
 //! outside the wanted days before downloading them; a key in another layout cannot be dated
-//! and is always kept (see [`key_day`]). Digest files (`CloudTrail-Digest`) hold no events and are
+//! and is always kept (see [`key_span`]). Digest files (`CloudTrail-Digest`) hold no events and are
 //! skipped, and counted.
 //!
 //! The folders of a walk are listed concurrently ([`list_stream`]), and [`fetch`] downloads
@@ -66,14 +66,15 @@ impl fmt::Display for S3Url {
     }
 }
 
-pub use cloudtrail_reader::days::{key_day, parse_day, Day, DayRange};
+pub use cloudtrail_reader::days::{key_span, parse_day, Day, DayRange, Span};
 
-/// The day of a folder prefix (ending in `/`) when every key below it has that day: a day
-/// folder of CloudTrail's layout ([`cloudtrail_reader::days::folder_day`]). A prefix without
-/// the `/` is not a folder: `.../2024/05/01` also stands for keys under `.../2024/05/01x/`.
-fn folder_day(prefix: &str) -> Option<Day> {
+/// The span of a folder prefix (ending in `/`) that holds every key below it: a year, month or
+/// day folder of CloudTrail's layout ([`cloudtrail_reader::days::folder_span`]). A prefix
+/// without the `/` is not a folder: `.../2024/05/01` also stands for keys under
+/// `.../2024/05/01x/`, which span all of May.
+fn folder_span(prefix: &str) -> Option<Span> {
     if prefix.ends_with('/') {
-        cloudtrail_reader::days::folder_day(prefix)
+        cloudtrail_reader::days::folder_span(prefix)
     } else {
         None
     }
@@ -120,9 +121,10 @@ pub struct Skipped {
     pub digests: u64,
     /// Objects outside the day range that were listed (a key whose date is not in a folder).
     pub outside_range: u64,
-    /// Day folders (`.../YYYY/MM/DD/`) outside the day range, never listed: every key below
-    /// such a folder has that folder's day (see [`key_day`]), so none of them can be kept.
-    pub pruned_days: u64,
+    /// Year, month and day folders (`.../YYYY/`, `.../YYYY/MM/`, `.../YYYY/MM/DD/`) outside
+    /// the day range, never listed: every key below such a folder is dated within it (see
+    /// [`key_span`]), so none of them can be kept.
+    pub pruned_folders: u64,
 }
 
 impl Skipped {
@@ -130,7 +132,7 @@ impl Skipped {
     pub fn add(&mut self, other: Skipped) {
         self.digests += other.digests;
         self.outside_range += other.outside_range;
-        self.pruned_days += other.pruned_days;
+        self.pruned_folders += other.pruned_folders;
     }
 
     /// Whether nothing was skipped.
@@ -184,7 +186,7 @@ pub struct ListFailure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListEvent {
     /// One listed page: the objects to read (sorted by key) and what the page passed over
-    /// (day folders pruned are counted on the next page, or on a page of their own at the end).
+    /// (folders pruned are counted on the next page, or on a page of their own at the end).
     Found {
         /// Objects to read.
         objects: Vec<Object>,
@@ -221,11 +223,12 @@ pub async fn list(client: &Client, url: &S3Url, range: DayRange, concurrency: us
 /// ListObjectsV2 calls in flight.
 ///
 /// Without a day range this is one paginated listing of the prefix, no delimiter. With a
-/// bounded range the listing walks the folders (`delimiter` `/`) and does not list a day folder
-/// (`.../YYYY/MM/DD/`, as CloudTrail writes them) outside the range: an archive of years is
-/// listed one call per month folder plus the kept days, not object by object. A folder is pruned
-/// only when [`key_day`] of the folder itself is out of range, which is then the day of every key
-/// below it, so nothing a full listing would keep is skipped. The folders found are listed
+/// bounded range the listing walks the folders (`delimiter` `/`) and does not list a year,
+/// month or day folder (`.../YYYY/MM/DD/`, as CloudTrail writes them) outside the range: an
+/// archive of years is listed one call per region and kept year and month, plus the kept days,
+/// not object by object. A folder is pruned only when its span (see [`key_span`]) is out of
+/// range; every key below it is dated within that span, so nothing a full listing would keep is
+/// skipped. The folders found are listed
 /// concurrently; the pages of one prefix follow each other (each needs the previous one's
 /// continuation token). Which calls are made does not depend on `concurrency`, only their order.
 ///
@@ -246,7 +249,7 @@ pub fn list_stream<'a>(
 /// How a folder (or the URL's prefix) is listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Plan {
-    /// A day folder outside the range: not listed at all.
+    /// A year, month or day folder outside the range: not listed at all.
     Prune,
     /// Everything below it, no delimiter: the unbounded listing, or a day folder in range.
     ListAll,
@@ -259,10 +262,11 @@ fn plan(folder: &str, range: DayRange) -> Plan {
     if !range.is_bounded() {
         return Plan::ListAll;
     }
-    match folder_day(folder) {
-        Some(day) if !range.contains(day) => Plan::Prune,
-        Some(_) => Plan::ListAll,
-        None => Plan::Walk,
+    match folder_span(folder) {
+        Some(span) if !range.overlaps(span) => Plan::Prune,
+        // A day folder in range: everything below it is kept.
+        Some((first, last)) if first == last => Plan::ListAll,
+        _ => Plan::Walk,
     }
 }
 
@@ -392,7 +396,7 @@ impl<'a> Walk<'a> {
             return (pruned > 0).then(|| ListEvent::Found {
                 objects: Vec::new(),
                 skipped: Skipped {
-                    pruned_days: pruned,
+                    pruned_folders: pruned,
                     ..Skipped::default()
                 },
             });
@@ -442,7 +446,7 @@ impl<'a> Walk<'a> {
                 ..call
             });
         }
-        skipped.pruned_days += std::mem::take(&mut self.pruned);
+        skipped.pruned_folders += std::mem::take(&mut self.pruned);
         ListEvent::Found { objects, skipped }
     }
 }
@@ -601,34 +605,33 @@ mod tests {
         assert!(S3Url::parse("/tmp/x").is_err());
     }
 
-    /// A folder is given a day only when every key below it has that day.
+    /// A folder is given a span only when it is a folder: with its `/`.
     #[test]
-    fn folders_are_dated_only_at_the_day_level() {
+    fn folders_span_what_is_below_them_only_with_their_slash() {
         let region = "AWSLogs/o-abc/111122223333/CloudTrail/eu-west-1";
+        let leap_day = ((2024, 2, 29), (2024, 2, 29));
         assert_eq!(
-            folder_day(&format!("{region}/2024/02/29/")),
-            Some((2024, 2, 29))
+            folder_span(&format!("{region}/2024/02/29/")),
+            Some(leap_day)
         );
-        assert_eq!(folder_day(&format!("{region}/2024/02/")), None);
-        assert_eq!(folder_day(&format!("{region}/2024/")), None);
-        assert_eq!(folder_day(&format!("{region}/2024/02/2")), None);
-        assert_eq!(folder_day(&format!("{region}/2024/02/29")), None);
-        assert_eq!(folder_day(""), None);
+        let february = ((2024, 2, 1), (2024, 2, 29));
+        assert_eq!(folder_span(&format!("{region}/2024/02/")), Some(february));
+        assert_eq!(folder_span(&format!("{region}/2024/02/29")), None);
+        assert_eq!(folder_span(&format!("{region}/")), None);
+        assert_eq!(folder_span(""), None);
         for key in [
             format!("{region}/2024/02/29/a.json.gz"),
             format!("{region}/2024/02/29/deeper/b.json.gz"),
         ] {
-            assert_eq!(key_day(&key), folder_day(&format!("{region}/2024/02/29/")));
+            assert_eq!(key_span(&key), Some(leap_day));
         }
-        // A folder named like a month with a non-day below it is not dated.
-        assert_eq!(folder_day("x/2024/02/notaday/"), None);
     }
 
     #[test]
     fn dates_keys_and_prunes_by_day() {
         let key = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json.gz";
-        assert_eq!(key_day(key), Some((2024, 5, 1)));
-        assert_eq!(key_day("exports/events.jsonl"), None);
+        assert_eq!(key_span(key), Some(((2024, 5, 1), (2024, 5, 1))));
+        assert_eq!(key_span("exports/events.jsonl"), None);
         let range = DayRange {
             since: Some(parse_day("2024-05-01").unwrap()),
             until: Some(parse_day("2024-05-31").unwrap()),
@@ -641,9 +644,9 @@ mod tests {
         assert!(parse_day("2024-13-01").is_err());
     }
 
-    /// The walk's plan for each folder: the same rules as before it was concurrent.
+    /// The walk's plan for each folder.
     #[test]
-    fn plans_folders_by_their_day() {
+    fn plans_folders_by_their_span() {
         let region = "AWSLogs/111122223333/CloudTrail/us-east-1";
         let may = DayRange {
             since: Some((2024, 5, 1)),
@@ -655,8 +658,11 @@ mod tests {
         }
         assert_eq!(plan("", may), Plan::Walk);
         assert_eq!(plan(&format!("{region}/"), may), Plan::Walk);
-        assert_eq!(plan(&format!("{region}/2023/"), may), Plan::Walk);
-        assert_eq!(plan(&format!("{region}/2024/04/"), may), Plan::Walk);
+        // Years and months outside are pruned whole; those that overlap are walked.
+        assert_eq!(plan(&format!("{region}/2023/"), may), Plan::Prune);
+        assert_eq!(plan(&format!("{region}/2024/04/"), may), Plan::Prune);
+        assert_eq!(plan(&format!("{region}/2024/"), may), Plan::Walk);
+        assert_eq!(plan(&format!("{region}/2024/05/"), may), Plan::Walk);
         assert_eq!(plan(&format!("{region}/2024/04/30/"), may), Plan::Prune);
         assert_eq!(plan(&format!("{region}/2024/06/01/"), may), Plan::Prune);
         assert_eq!(plan(&format!("{region}/2024/05/01/"), may), Plan::ListAll);
@@ -735,10 +741,10 @@ mod tests {
         total.add(Skipped {
             digests: 1,
             outside_range: 2,
-            pruned_days: 3,
+            pruned_folders: 3,
         });
         total.add(Skipped {
-            pruned_days: 4,
+            pruned_folders: 4,
             ..Skipped::default()
         });
         assert!(!total.is_empty());
@@ -747,7 +753,7 @@ mod tests {
             Skipped {
                 digests: 1,
                 outside_range: 2,
-                pruned_days: 7,
+                pruned_folders: 7,
             }
         );
         let concurrency = Concurrency::default();

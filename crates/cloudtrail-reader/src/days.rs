@@ -1,11 +1,16 @@
 //! Days in CloudTrail's archive layout, for `--since/--until`: CloudTrail delivers each log
 //! file under `AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/` (the UTC day of delivery),
-//! so a whole day folder can be passed over without listing or opening what is inside.
+//! so a year, month or day folder outside the wanted days can be passed over without listing
+//! or opening what is inside.
 
 /// A day as `(year, month, day)`.
 pub type Day = (u16, u8, u8);
 
-/// Inclusive bounds on the day in a file's key or path.
+/// The first and last day (inclusive) a key or folder may stand for: one day, a month or a
+/// year.
+pub type Span = (Day, Day);
+
+/// Inclusive bounds on the days wanted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayRange {
     /// The first day kept.
@@ -16,14 +21,20 @@ pub struct DayRange {
 
 impl DayRange {
     /// Whether `key` (an S3 key or a file path) may hold events of a kept day: keys without a
-    /// day ([`key_day`]) are kept.
+    /// span ([`key_span`]) are kept.
     pub fn keeps(&self, key: &str) -> bool {
-        key_day(key).is_none_or(|day| self.contains(day))
+        key_span(key).is_none_or(|span| self.overlaps(span))
     }
 
     /// Whether `day` is within the range.
     pub fn contains(&self, day: Day) -> bool {
         self.since.is_none_or(|since| day >= since) && self.until.is_none_or(|until| day <= until)
+    }
+
+    /// Whether some day of `span` is within the range.
+    pub fn overlaps(&self, (first, last): Span) -> bool {
+        self.since.is_none_or(|since| last >= since)
+            && self.until.is_none_or(|until| first <= until)
     }
 
     /// Whether the range bounds anything.
@@ -32,7 +43,7 @@ impl DayRange {
     }
 }
 
-/// Reads `YYYY-MM-DD`.
+/// Reads `YYYY-MM-DD` (a day that exists).
 pub fn parse_day(text: &str) -> Result<Day, String> {
     let bad = || format!("{text:?} is not a date (YYYY-MM-DD)");
     let mut parts = text.split('-');
@@ -41,70 +52,86 @@ pub fn parse_day(text: &str) -> Result<Day, String> {
     else {
         return Err(bad());
     };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
-        return Err(bad());
-    }
-    let day: Day = (
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    );
-    if !(1..=12).contains(&day.1) || !(1..=31).contains(&day.2) {
-        return Err(bad());
-    }
+    let year = number(y, 4).ok_or_else(bad)?;
+    let month = month_of(m).ok_or_else(bad)?;
+    let day = day_of(year, month, d).ok_or_else(bad)?;
     Ok(day)
 }
 
-/// The day of a key (`/`-separated; `\\` also separates, for Windows paths): the `YYYY/MM/DD`
-/// right after its first `CloudTrail/REGION/` part, the layout CloudTrail writes.
+/// The span of a key (`/`-separated; `\` also separates, for Windows paths), from the parts
+/// after its first `CloudTrail/REGION/YYYY` (or `CloudTrail-Digest`, `CloudTrail-Insight`):
+/// that day when `MM/DD` follow and spell one, else that month when `MM` does, else that year.
 ///
-/// Choice: keys in any other layout have no day (and are kept by every range), even when some
+/// Choice: keys in any other layout have no span (and are kept by every range), even when some
 /// folder in them looks like a date: such a folder is the user's (a dated backup, a home
 /// directory), not CloudTrail's, and skipping files on a guess could lose events.
-pub fn key_day(key: &str) -> Option<Day> {
+pub fn key_span(key: &str) -> Option<Span> {
     let parts: Vec<&str> = key.split(['/', '\\']).collect();
-    day_at(&parts, anchored_start(&parts)?)
+    span_at(&parts, year_index(&parts)?)
 }
 
-/// The day of a folder (a key prefix ending in `/`, or a directory path) when every key below
-/// it has that day ([`key_day`]): the folder is a day folder of CloudTrail's layout
-/// (`.../CloudTrail/REGION/YYYY/MM/DD`), and the first one on its path.
-pub fn folder_day(folder: &str) -> Option<Day> {
+/// The span of a folder (a key prefix ending in `/`, or a directory path), when every key
+/// below it has a span within it: the folder is, or is below, a year folder of CloudTrail's
+/// layout (`.../CloudTrail/REGION/YYYY`). The keys below share its first
+/// `CloudTrail/REGION/YYYY`, so their spans ([`key_span`]) narrow the folder's, never leave it.
+pub fn folder_span(folder: &str) -> Option<Span> {
     let folder = folder.trim_end_matches(['/', '\\']);
-    let parts: Vec<&str> = folder.split(['/', '\\']).collect();
-    let start = anchored_start(&parts)?;
-    // Below the day folder itself, any key has the same first `CloudTrail/REGION/YYYY/MM/DD`.
-    (start + 3 == parts.len())
-        .then(|| day_at(&parts, start))
-        .flatten()
+    key_span(folder)
 }
 
-/// Where the first `CloudTrail/REGION/` part followed by a day is: the index of its year.
-/// `CloudTrail-Digest/` and `CloudTrail-Insight/` (digest files, Insights events) count too.
-fn anchored_start(parts: &[&str]) -> Option<usize> {
+/// The index of the year after the first `CloudTrail/REGION/` part followed by a year.
+fn year_index(parts: &[&str]) -> Option<usize> {
     let anchor = |part: &str| {
         matches!(
             part,
             "CloudTrail" | "CloudTrail-Digest" | "CloudTrail-Insight"
         )
     };
-    (0..parts.len().saturating_sub(4))
-        .find(|&i| anchor(parts[i]) && day_at(parts, i + 2).is_some())
+    (0..parts.len().saturating_sub(2))
+        .find(|&i| anchor(parts[i]) && number(parts[i + 2], 4).is_some())
         .map(|i| i + 2)
 }
 
-/// The day `parts[i..i + 3]` spell (`YYYY`, `MM`, `DD`), if they do.
-fn day_at(parts: &[&str], i: usize) -> Option<Day> {
-    let [y, m, d] = parts.get(i..i + 3)? else {
-        return None;
+/// The span `parts[year..]` stand for: see [`key_span`].
+fn span_at(parts: &[&str], year: usize) -> Option<Span> {
+    let y = number(parts[year], 4)?;
+    let Some(m) = parts.get(year + 1).and_then(|m| month_of(m)) else {
+        return Some(((y, 1, 1), (y, 12, 31)));
     };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
-        return None;
+    match parts.get(year + 2).and_then(|d| day_of(y, m, d)) {
+        Some(day) => Some((day, day)),
+        None => Some(((y, m, 1), (y, m, last_day(y, m)))),
     }
-    let day: Day = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    ((1..=12).contains(&day.1) && (1..=31).contains(&day.2)).then_some(day)
+}
+
+/// `text` as a number of exactly `digits` decimal digits.
+fn number(text: &str, digits: usize) -> Option<u16> {
+    let all_digits = text.len() == digits && text.bytes().all(|b| b.is_ascii_digit());
+    all_digits.then(|| text.parse().ok()).flatten()
+}
+
+/// `MM` as a month.
+fn month_of(text: &str) -> Option<u8> {
+    number(text, 2)
+        .filter(|m| (1..=12).contains(m))
+        .map(|m| m as u8)
+}
+
+/// `DD` as a day of `month`.
+fn day_of(year: u16, month: u8, text: &str) -> Option<Day> {
+    let day = number(text, 2).filter(|&d| d >= 1 && d <= u16::from(last_day(year, month)))?;
+    Some((year, month, day as u8))
+}
+
+/// The last day of a month (1 to 12) of the proleptic Gregorian calendar.
+pub fn last_day(year: u16, month: u8) -> u8 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 #[cfg(test)]
@@ -114,13 +141,17 @@ mod tests {
     const LAYOUT: &str = "AWSLogs/o-abc/123456789012/CloudTrail/eu-west-1";
 
     #[test]
-    fn parses_days() {
+    fn parses_days_that_exist() {
         assert_eq!(parse_day("2024-05-01"), Ok((2024, 5, 1)));
+        assert_eq!(parse_day("2024-02-29"), Ok((2024, 2, 29)));
         for bad in [
             "2024-5-1",
             "24-05-01",
             "2024-13-01",
             "2024-05-00",
+            "2024-04-31",
+            "2023-02-29",
+            "2100-02-29",
             "2024-05",
             "x",
         ] {
@@ -129,51 +160,75 @@ mod tests {
     }
 
     #[test]
-    fn a_key_is_dated_by_its_cloudtrail_day_folder_first() {
+    fn a_key_spans_the_day_month_or_year_of_its_cloudtrail_folders() {
+        let day = |d: Day| Some((d, d));
         let key = format!("{LAYOUT}/2024/05/01/123_CloudTrail_eu-west-1_20240501T0000Z_x.json.gz");
-        assert_eq!(key_day(&key), Some((2024, 5, 1)));
+        assert_eq!(key_span(&key), day((2024, 5, 1)));
         // Dated folders of another layout do not count, above the layout or without it.
         let backup = format!("backups/2023/12/31/{key}");
-        assert_eq!(key_day(&backup), Some((2024, 5, 1)));
-        assert_eq!(key_day("copies/2023/12/31/x.json"), None);
-        assert_eq!(key_day(&format!("{LAYOUT}/x.json")), None);
+        assert_eq!(key_span(&backup), day((2024, 5, 1)));
+        assert_eq!(key_span("copies/2023/12/31/x.json"), None);
+        assert_eq!(key_span(&format!("{LAYOUT}/x.json")), None);
         let windows = r"C:\logs\AWSLogs\1\CloudTrail\us-east-1\2023\12\31\x.json";
-        assert_eq!(key_day(windows), Some((2023, 12, 31)));
-        assert_eq!(key_day(&format!("{LAYOUT}/2024/05/x.json")), None);
-        assert_eq!(key_day("logs/2024/13/01/x.json"), None);
-        assert_eq!(key_day("x.json"), None);
+        assert_eq!(key_span(windows), day((2023, 12, 31)));
+        // Less than a day: the month, or the year.
+        let may = Some(((2024, 5, 1), (2024, 5, 31)));
+        assert_eq!(key_span(&format!("{LAYOUT}/2024/05/x.json")), may);
+        assert_eq!(key_span(&format!("{LAYOUT}/2024/05/31x/f")), may);
+        let april = Some(((2024, 4, 1), (2024, 4, 30)));
+        assert_eq!(key_span(&format!("{LAYOUT}/2024/04/31/f")), april);
+        let year = Some(((2024, 1, 1), (2024, 12, 31)));
+        assert_eq!(key_span(&format!("{LAYOUT}/2024/13/01/f")), year);
+        assert_eq!(key_span(&format!("{LAYOUT}/2024")), year);
+        assert_eq!(key_span("x.json"), None);
     }
 
     #[test]
-    fn only_cloudtrail_day_folders_are_dated() {
+    fn a_folder_spans_every_key_below_it() {
+        let may = ((2024, 5, 1), (2024, 5, 31));
+        assert_eq!(folder_span(&format!("{LAYOUT}/2024/05/")), Some(may));
         assert_eq!(
-            folder_day(&format!("{LAYOUT}/2024/05/01/")),
-            Some((2024, 5, 1))
+            folder_span(&format!("/data/{LAYOUT}/2024/05/01")),
+            Some(((2024, 5, 1), (2024, 5, 1)))
         );
-        assert_eq!(
-            folder_day(&format!("/data/{LAYOUT}/2024/05/01")),
-            Some((2024, 5, 1))
-        );
-        assert_eq!(folder_day(&format!("{LAYOUT}/2024/05/")), None);
-        let digests = "AWSLogs/1/CloudTrail-Digest/eu-west-1/2024/05/01";
-        assert_eq!(folder_day(digests), Some((2024, 5, 1)));
-        assert_eq!(folder_day("backups/2023/12/31/"), None);
-        // Below an earlier CloudTrail day folder, the keys have that folder's day.
-        let nested = format!("{LAYOUT}/2024/05/01/CloudTrail/x/2024/06/01/");
-        assert_eq!(folder_day(&nested), None);
-        assert_eq!(key_day(&format!("{nested}f.json")), Some((2024, 5, 1)));
+        let digests = "AWSLogs/1/CloudTrail-Digest/eu-west-1/2024/";
+        assert_eq!(folder_span(digests), Some(((2024, 1, 1), (2024, 12, 31))));
+        assert_eq!(folder_span(&format!("{LAYOUT}/")), None);
+        assert_eq!(folder_span("backups/2023/12/31/"), None);
+        // Whatever lies below, a key's span is within its folders' spans.
+        let folder = format!("{LAYOUT}/2024/05/");
+        for below in [
+            "01/f.json.gz",
+            "f.json.gz",
+            "xx/f",
+            "31/CloudTrail/r/2025/01/01/f",
+            "notaday/CloudTrail/r/2025/01/01/f",
+        ] {
+            let (first, last) = key_span(&format!("{folder}{below}")).unwrap();
+            assert!(first >= may.0 && last <= may.1, "{below}");
+        }
     }
 
     #[test]
-    fn ranges_keep_undated_keys() {
+    fn ranges_keep_what_may_hold_a_kept_day() {
         let range = DayRange {
-            since: Some((2024, 5, 1)),
+            since: Some((2024, 5, 2)),
             until: Some((2024, 5, 31)),
         };
         assert!(range.is_bounded() && !DayRange::default().is_bounded());
         assert!(range.keeps(&format!("{LAYOUT}/2024/05/31/f.json.gz")));
         assert!(!range.keeps(&format!("{LAYOUT}/2024/06/01/f.json.gz")));
-        assert!(!range.keeps(&format!("{LAYOUT}/2024/04/30/f.json.gz")));
+        assert!(!range.keeps(&format!("{LAYOUT}/2024/05/01/f.json.gz")));
+        assert!(range.keeps(&format!("{LAYOUT}/2024/05/f.json.gz")));
+        assert!(!range.keeps(&format!("{LAYOUT}/2023/f.json.gz")));
         assert!(range.keeps("elsewhere/f.json.gz"));
+        let april = ((2024, 4, 1), (2024, 4, 30));
+        assert!(!range.overlaps(april));
+        assert!(DayRange::default().overlaps(april));
+        let since_only = DayRange {
+            since: Some((2024, 4, 30)),
+            until: None,
+        };
+        assert!(since_only.overlaps(april));
     }
 }

@@ -269,7 +269,8 @@ pub struct Listing {
 }
 
 /// Lists the files under `path` (recursively, sorted by name), passing over digest files and
-/// files dated outside `days` ([`days::key_day`]; day folders outside it are not walked).
+/// files dated outside `days` ([`days::key_span`]; year, month and day folders outside it are
+/// not walked).
 pub fn list_files(path: &Path, days: DayRange) -> Listing {
     walk::list(path, days)
 }

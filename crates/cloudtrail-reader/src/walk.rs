@@ -1,6 +1,6 @@
 //! Lists the files a path stands for.
 
-use crate::days::{folder_day, DayRange};
+use crate::days::{folder_span, DayRange};
 use crate::{ErrorKind, Listing, Position, ReadError};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -109,9 +109,10 @@ impl Walk {
                     self.listing.skipped.push((path, reason.into()));
                 }
                 Ok(meta) if meta.is_dir() => {
-                    let day = folder_day(&path.to_string_lossy());
-                    if day.is_some_and(|day| !self.days.contains(day)) {
-                        // Every file below has this day: none is read, none needs listing.
+                    let span = folder_span(&path.to_string_lossy());
+                    if span.is_some_and(|span| !self.days.overlaps(span)) {
+                        // Every file below is dated within the span: none is read, none needs
+                        // listing.
                         self.listing.skipped.push((path, OUTSIDE_DAYS.into()));
                     } else {
                         self.dir(&path);

@@ -309,7 +309,7 @@ impl Replay {
     /// CloudTrail files sit in the day folder of their delivery, minutes after their events,
     /// so an event of the last day may be in the next day's folder: of the files
     /// [`Replay::run_paths`] finds, those dated (by their CloudTrail day folder, see
-    /// [`cloudtrail_reader::days::key_day`]) from the first day to the day after the last are
+    /// [`cloudtrail_reader::days::key_span`]) from the first day to the day after the last are
     /// read ([`Replay::listing_days`]), the others listed as skipped; events read outside
     /// `days` are counted in [`Totals::outside_days`] and not replayed.
     pub fn with_days(mut self, days: cloudtrail_reader::DayRange) -> Replay {

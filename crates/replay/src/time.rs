@@ -22,7 +22,7 @@ pub fn parse_event_time(text: &str) -> Option<i64> {
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if !(1..=12).contains(&month)
         || day < 1
-        || day > days_in_month(year, month)
+        || day > i64::from(cloudtrail_reader::days::last_day(year as u16, month as u8))
         || hour > 23
         || minute > 59
         || second > 60
@@ -69,19 +69,6 @@ pub fn format_epoch(seconds: i64) -> String {
         secs / 60 % 60,
         secs % 60
     )
-}
-
-fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

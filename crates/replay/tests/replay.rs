@@ -755,7 +755,8 @@ fn replays_the_events_of_the_days_asked_for() {
     assert_eq!(iam.matched, 3);
     let skipped: Vec<&str> = report.skipped.iter().map(|s| s.path.as_str()).collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
-    assert!(skipped[0].ends_with("2024/04/30") && skipped[1].ends_with("2024/05/04"));
+    // The month of April is passed over whole; the day after the day after the last alone.
+    assert!(skipped[0].ends_with("2024/04") && skipped[1].ends_with("2024/05/04"));
     assert!(report
         .to_table()
         .contains("2 more events read were outside --since/--until"));

@@ -387,8 +387,8 @@ fn read_s3(
                 if !skipped.is_empty() {
                     eprintln!(
                         "{url}: skipped {} digest files, {} objects outside --since/--until, \
-                         and {} day folders outside it (not listed)",
-                        skipped.digests, skipped.outside_range, skipped.pruned_days
+                         and {} folders (years, months or days) outside it (not listed)",
+                        skipped.digests, skipped.outside_range, skipped.pruned_folders
                     );
                 }
                 skips.extend(s3_skips(&url.to_string(), skipped));
@@ -424,8 +424,8 @@ fn s3_skips(
             "objects dated outside --since/--until, not downloaded",
         ),
         (
-            skipped.pruned_days,
-            "day folders outside --since/--until, not listed",
+            skipped.pruned_folders,
+            "folders (years, months or days) outside --since/--until, not listed",
         ),
     ]
     .into_iter()
@@ -523,7 +523,7 @@ mod tests {
             aws_s3_source::Skipped {
                 digests: 0,
                 outside_range: 3,
-                pruned_days: 2,
+                pruned_folders: 2,
             },
         );
         let skips: Vec<String> = skips
@@ -534,7 +534,7 @@ mod tests {
             skips,
             [
                 "s3://b/p: 3 objects dated outside --since/--until, not downloaded",
-                "s3://b/p: 2 day folders outside --since/--until, not listed"
+                "s3://b/p: 2 folders (years, months or days) outside --since/--until, not listed"
             ]
         );
         let partly = listing_problem(&failure(2));

@@ -102,11 +102,12 @@ fn replays_a_bucket_pruned_by_day_and_reports_a_broken_object() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "stderr: {stderr}");
-    // The two out-of-range day folders (04/30 in us-east-1, 2023/12/31 in eu-west-1) are never
-    // listed, so no object is even seen outside the range.
+    // The two out-of-range folders (the month 2024/04 in us-east-1, the year 2023 in eu-west-1)
+    // are never listed, so no object is even seen outside the range.
     assert!(
         stderr.contains(
-            "skipped 1 digest files, 0 objects outside --since/--until, and 2 day folders outside it (not listed)"
+            "skipped 1 digest files, 0 objects outside --since/--until, and 2 folders (years, \
+             months or days) outside it (not listed)"
         ),
         "{stderr}"
     );
@@ -279,8 +280,9 @@ fn bounded() -> DayRange {
 }
 
 /// The ListObjectsV2 calls the documented rules make for `prefix`, worked out from the keys
-/// alone, and the day folders they prune: unbounded, one listing of the prefix; bounded, one
-/// level per call, a day folder in range listed whole, one outside never listed. A listing
+/// alone, and the folders they prune: unbounded, one listing of the prefix; bounded, one
+/// level per call, a day folder in range listed whole, a year, month or day folder outside
+/// never listed. A listing
 /// takes one call per 1,000 entries (keys and folders), at least one.
 fn expected_calls(keys: &[&str], prefix: &str, range: DayRange) -> (usize, u64) {
     let pages = |entries: usize| entries.div_ceil(1000).max(1);
@@ -292,10 +294,10 @@ fn expected_calls(keys: &[&str], prefix: &str, range: DayRange) -> (usize, u64) 
     if !range.is_bounded() {
         return (pages(below.len()), 0);
     }
-    match aws_s3_source::key_day(prefix).filter(|_| prefix.ends_with('/')) {
-        Some(day) if !range.contains(day) => return (0, 1),
-        Some(_) => return (pages(below.len()), 0),
-        None => {}
+    match aws_s3_source::key_span(prefix).filter(|_| prefix.ends_with('/')) {
+        Some(span) if !range.overlaps(span) => return (0, 1),
+        Some((first, last)) if first == last => return (pages(below.len()), 0),
+        _ => {}
     }
     let mut entries = BTreeSet::new();
     let mut folders = BTreeSet::new();
@@ -424,7 +426,7 @@ fn the_same_calls_listing_and_report_at_any_listing_concurrency() {
             assert!(listing.failures.is_empty(), "{:?}", listing.failures);
             let listed: Vec<&str> = listing.objects.iter().map(|o| o.key.as_str()).collect();
             assert_eq!(listed, expected, "{range:?} at concurrency {concurrency}");
-            assert_eq!(listing.skipped.pruned_days, pruned, "{range:?}");
+            assert_eq!(listing.skipped.pruned_folders, pruned, "{range:?}");
             assert_eq!(listing.skipped.outside_range, 0, "{range:?}");
             listings.push(listing);
         }
@@ -438,8 +440,10 @@ fn the_same_calls_listing_and_report_at_any_listing_concurrency() {
     // The walk really is a walk: far fewer calls than folders, and the bulk folder paginated.
     let (bounded_calls, bounded_pruned) = expected_calls(&keys, &all.prefix, bounded());
     assert_eq!(expected_calls(&keys, &all.prefix, DayRange::default()).0, 2);
-    // 7 of the 12 days are outside the range, in two regions; and 3 of the 4 digest days.
-    assert_eq!(bounded_pruned, 2 * 7 + 2 * 3);
+    // Outside 2024-04-15..2024-05-20, in each of two regions: the year 2023, the months 03 and
+    // 06, the days 04/01 and 05/21; of the digest days (2023-12-31, 04/01, 05/01, 05/21), the
+    // year 2023 and the days 04/01 and 05/21.
+    assert_eq!(bounded_pruned, 2 * 5 + 2 * 3);
     assert!(bounded_calls > 20, "{bounded_calls}");
 
     // The replay of one account (no bulk folder), through the library and through the CLI.
@@ -505,10 +509,10 @@ fn the_same_calls_listing_and_report_at_any_listing_concurrency() {
             "{} CloudTrail digest files (no events)",
             first_skipped.digests
         )];
-        if first_skipped.pruned_days > 0 {
+        if first_skipped.pruned_folders > 0 {
             expected.push(format!(
-                "{} day folders outside --since/--until, not listed",
-                first_skipped.pruned_days
+                "{} folders (years, months or days) outside --since/--until, not listed",
+                first_skipped.pruned_folders
             ));
         }
         assert_eq!(reasons, expected, "{range:?}");
@@ -520,8 +524,8 @@ fn the_same_calls_listing_and_report_at_any_listing_concurrency() {
         assert!(
             stderr.contains(&format!(
                 "{account}: skipped {} digest files, 0 objects outside --since/--until, and {} \
-                 day folders outside it (not listed)",
-                first_skipped.digests, first_skipped.pruned_days
+                 folders (years, months or days) outside it (not listed)",
+                first_skipped.digests, first_skipped.pruned_folders
             )),
             "{stderr}"
         );
