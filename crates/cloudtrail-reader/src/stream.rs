@@ -438,7 +438,9 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
                     });
                     match skipped {
                         Ok(end) => {
-                            stream.advance_to(end, true);
+                            // A stray `]` or `}` ends "its" value where it starts: skip at
+                            // least that byte, or the same error would come forever.
+                            stream.advance_to(end.max(stream.pos + 1), true);
                             self.error(
                                 position,
                                 ErrorKind::InvalidJson,

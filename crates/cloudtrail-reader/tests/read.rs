@@ -1,8 +1,8 @@
 //! Each input format and each kind of bad input, through the public API.
 
 use cloudtrail_reader::{
-    detect_format, list_files, read_file, read_input, read_lines_range, read_stream, DayRange,
-    ErrorKind, Format, Input, Position, ReadError, Summary, Validation,
+    detect_format, list_files, read_file, read_input, read_lines_range, read_stream,
+    read_stream_with, DayRange, ErrorKind, Format, Input, Position, ReadError, Summary, Validation,
 };
 use flate2::write::GzEncoder;
 use std::io::Write;
@@ -656,4 +656,72 @@ fn check_json_says_where_a_record_goes_wrong() {
     assert_eq!(at(r#"{"a":1} x"#), Err(8));
     assert_eq!(at(r#"{"a":[1}"#), Err(7));
     assert_eq!(at(r#"{"a":"#), Err(5));
+}
+
+/// A stray closing bracket between the values of a stream is an invalid record, skipped: the
+/// reader goes on (it once reported it again and again, forever).
+#[test]
+fn a_stray_closing_bracket_in_a_stream_is_skipped_once() {
+    // The first value spans lines: a stream of values, not one record per line.
+    let text = format!("{{\n\"eventName\": \"A\"}}\n]\n}}\n{}\n", record("B"));
+    let got = read_bytes(text.as_bytes());
+    assert_eq!(
+        got.texts(),
+        [r#"{"eventName":"A"}"#.to_string(), record("B")]
+    );
+    assert_eq!(got.errors.len(), 2, "{:?}", got.errors);
+    assert!(got.errors.iter().all(|e| e.kind == ErrorKind::InvalidJson));
+}
+
+/// Tens of thousands of damaged streams (cut short, bytes replaced by structure, whitespace or noise,
+/// gzip members cut): reading never panics, every record handed out under full validation is
+/// a valid JSON object, and each error's place lies within the input.
+#[test]
+fn damaged_streams_are_reported_never_panic() {
+    let pretty = "{\n  \"eventName\": \"B\",\n  \"x\": [1, {\"y\": \"}\\\"\"}]\n}";
+    let documents = [
+        format!(r#"{{"Records":[{},{}]}}"#, record("A"), pretty),
+        "{\"Records\":[]}\n".to_string(),
+        format!("{}\n{}\n", record("C"), record("D")),
+    ];
+    let clean = documents.concat().into_bytes();
+    let mut state = 11u32;
+    let mut next = |n: usize| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        (state >> 8) as usize % n
+    };
+    for round in 0..20_000 {
+        let mut bytes = clean.clone();
+        for _ in 0..1 + next(3) {
+            let at = next(bytes.len());
+            bytes[at] = b"{}[]\",:\\ \n\t0x\xff"[next(14)];
+        }
+        if round % 3 == 0 {
+            bytes.truncate(next(bytes.len() + 1));
+        }
+        let gzipped = round % 5 == 0;
+        let input = if gzipped {
+            let mut compressed = gzip(&bytes);
+            compressed.truncate(compressed.len() - next(8));
+            compressed
+        } else {
+            bytes.clone()
+        };
+        for validation in [Validation::Full, Validation::Structure] {
+            let got = collect(|on_event, on_error| {
+                read_stream_with("mem", &input[..], validation, on_event, on_error)
+            });
+            for error in &got.errors {
+                let offset = error.position.offset.unwrap_or(0);
+                assert!(offset <= bytes.len() as u64 + 1, "{error:?}");
+            }
+            if validation == Validation::Full {
+                for event in &got.events {
+                    let value: serde_json::Value = serde_json::from_str(&event.text)
+                        .unwrap_or_else(|e| panic!("{e}: {}", event.text));
+                    assert!(value.is_object(), "{}", event.text);
+                }
+            }
+        }
+    }
 }
