@@ -77,6 +77,12 @@ pub(crate) fn skip_value(buf: &[u8], start: usize) -> Option<usize> {
                 }
                 continue;
             }
+            // Outside a string only in damaged text: escapes the next byte, as the structural
+            // scanner (`crate::structure`) counts it, so both step over a damaged record alike.
+            b'\\' => {
+                pos += 2;
+                continue;
+            }
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
                 if depth == 0 {

@@ -1,11 +1,12 @@
 //! A fast structural scanner: finds where a JSON object ends by looking only at quotes,
-//! backslashes and braces, 64 bytes at a time, without checking the grammar in between.
+//! backslashes, braces and brackets, 64 bytes at a time, without checking the grammar in
+//! between.
 //!
 //! This is stage one of the simdjson design: per 64-byte block, one bit mask per interesting
 //! byte (AVX-512BW compares when the CPU has them, SSE2 otherwise on x86-64, byte by byte
 //! elsewhere), escaped quotes found with carry arithmetic, the in-string region as the prefix XOR
-//! of the unescaped quotes (one carry-less multiplication where available), and the braces
-//! outside strings counted bit by bit. It is several times faster than the validating
+//! of the unescaped quotes (one carry-less multiplication where available), and the braces and
+//! brackets outside strings counted bit by bit. It is several times faster than the validating
 //! scanner and is used when a later stage parses the records it cares about anyway.
 
 use crate::scan::{ScanError, Scanned};
@@ -52,8 +53,8 @@ fn classify_sse2(block: &[u8]) -> Masks {
             };
             masks.quotes |= bits(b'"');
             masks.backslashes |= bits(b'\\');
-            masks.opens |= bits(b'{');
-            masks.closes |= bits(b'}');
+            masks.opens |= bits(b'{') | bits(b'[');
+            masks.closes |= bits(b'}') | bits(b']');
             let space = _mm_or_si128(
                 _mm_or_si128(
                     _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8)),
@@ -86,8 +87,8 @@ fn classify_bytes(block: &[u8]) -> Masks {
         match b {
             b'"' => masks.quotes |= bit,
             b'\\' => masks.backslashes |= bit,
-            b'{' => masks.opens |= bit,
-            b'}' => masks.closes |= bit,
+            b'{' | b'[' => masks.opens |= bit,
+            b'}' | b']' => masks.closes |= bit,
             b' ' | b'\t' | b'\n' | b'\r' => masks.whitespace |= bit,
             _ => {}
         }
@@ -121,8 +122,11 @@ fn prefix_xor(mut bits: u64) -> u64 {
 }
 
 /// Finds the end of the object starting at `buf[start]` (which must be `{`) by structure only:
-/// strings are skipped (escapes honoured) and braces outside strings counted. `Incomplete` when
-/// the buffer ends first. Brackets and the grammar between tokens are not checked.
+/// strings are skipped (escapes honoured) and braces and brackets outside strings counted
+/// alike, as [`crate::scan::skip_value`] counts them, so that on a damaged record both end in
+/// the same place and the records after it are the same whichever validation cut them.
+/// `Incomplete` when the buffer ends first. Which kind of bracket closes which, and the grammar
+/// between tokens, are not checked.
 pub(crate) fn object_end(buf: &[u8], start: usize) -> Result<Scanned, ScanError> {
     debug_assert_eq!(buf.get(start), Some(&b'{'));
     #[cfg(target_arch = "x86_64")]
@@ -174,8 +178,10 @@ fn object_end_with(
         let quotes = masks.quotes & !escapes;
         let in_string = xor(quotes) ^ in_string_carry;
         in_string_carry = 0u64.wrapping_sub(in_string >> 63);
-        let opens = masks.opens & !in_string;
-        let closes = masks.closes & !in_string;
+        // An escaped bracket outside a string (only in damaged text) does not count, as in
+        // `crate::scan::skip_value`.
+        let opens = masks.opens & !in_string & !escapes;
+        let closes = masks.closes & !in_string & !escapes;
         let outside = !in_string & !quotes;
         let valid = if available == 64 {
             u64::MAX
@@ -224,8 +230,8 @@ unsafe fn classify_avx512(block: &[u8]) -> Masks {
     Masks {
         quotes: eq(b'"'),
         backslashes: eq(b'\\'),
-        opens: eq(b'{'),
-        closes: eq(b'}'),
+        opens: eq(b'{') | eq(b'['),
+        closes: eq(b'}') | eq(b']'),
         whitespace: eq(b' ') | eq(b'\n') | eq(b'\t') | eq(b'\r'),
     }
 }
@@ -315,6 +321,33 @@ mod tests {
                 assert_eq!(expected.end, shift + text.len());
                 assert_eq!(object_end(bytes, shift), Ok(expected), "{padded}");
             }
+        }
+    }
+
+    /// On damaged objects too, the end is where [`crate::scan::skip_value`] (which steps over
+    /// a record that failed validation) puts it.
+    #[test]
+    fn ends_where_skip_value_ends_on_damaged_objects() {
+        let clean = concat!(
+            r#"{"a":{"b":[1,{"c":"}]\"\\"}],"d":"x"},"e":[[],{}],"#,
+            r#""f":"arn:aws:iam::1:user/a","g":{"h":"\u0041"}}"#
+        )
+        .repeat(3);
+        let mut state = 9u32;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (state >> 8) as usize % n
+        };
+        for _ in 0..20_000 {
+            let mut bytes = clean.clone().into_bytes();
+            for _ in 0..1 + next(3) {
+                let at = 1 + next(bytes.len() - 1);
+                bytes[at] = b"{}[]\",\\ x"[next(9)];
+            }
+            let expected = crate::scan::skip_value(&bytes, 0);
+            let got = object_end(&bytes, 0).ok().map(|scanned| scanned.end);
+            let text = String::from_utf8_lossy(&bytes);
+            assert_eq!(got, expected, "{text}");
         }
     }
 
