@@ -544,6 +544,24 @@ pub async fn fetch(
     skipped
 }
 
+/// [`fetch`] for several URLs at once, each with its own `concurrency`, all handing what they
+/// fetch to the one `deliver`; returns what each listing passed over, in the order of `urls`.
+pub async fn fetch_all(
+    client: &Client,
+    urls: &[S3Url],
+    range: DayRange,
+    concurrency: Concurrency,
+    deliver: impl Fn(Fetched),
+) -> Vec<Skipped> {
+    let deliver = &deliver;
+    let fetches = urls.iter().map(|url| {
+        fetch(client, url, range, concurrency, move |fetched| {
+            deliver(fetched)
+        })
+    });
+    futures::future::join_all(fetches).await
+}
+
 /// What an SDK call's failure says, without what changes from one call to the next (request
 /// ids, dates): the error code, message and HTTP status of a service error, else the error and
 /// its causes.

@@ -310,10 +310,11 @@ fn read_s3(
     bail!("s3:// inputs need a build with the `aws` feature")
 }
 
-/// Replays the `s3://` inputs: objects are listed (pruned by --since/--until on the key's
-/// day, the folders of a walk listed concurrently) and downloaded as soon as they are listed,
-/// 16 at a time, and replayed by `threads` workers as they arrive. A failed download or
-/// listing call is a problem in the report (the replay is then partial), never an abort.
+/// Replays the `s3://` inputs, all at once: objects are listed (pruned by --since/--until on
+/// the key's day, the folders of a walk listed concurrently) and downloaded as soon as they are
+/// listed, 16 at a time per URL, and replayed by `threads` workers as they arrive. A failed
+/// download or listing call is a problem in the report (the replay is then partial), never an
+/// abort.
 #[cfg(feature = "aws")]
 fn read_s3(
     replay: &Replay,
@@ -372,29 +373,25 @@ fn read_s3(
                 })
             })
             .collect();
-        let skips = runtime.block_on(async {
-            let mut skips = Vec::new();
-            for url in &urls {
-                let deliver = |fetched| {
-                    if let Some(work) = s3_work(fetched, progress) {
-                        // The workers only stop after the sender is dropped: this cannot fail.
-                        let _ = sender.send(work);
-                    }
-                };
-                let skipped =
-                    aws_s3_source::fetch(&client, url, range, Concurrency::default(), deliver)
-                        .await;
-                if !skipped.is_empty() {
-                    eprintln!(
-                        "{url}: skipped {} digest files, {} objects outside --since/--until, \
-                         and {} folders (years, months or days) outside it (not listed)",
-                        skipped.digests, skipped.outside_range, skipped.pruned_folders
-                    );
-                }
-                skips.extend(s3_skips(&url.to_string(), skipped));
+        let deliver = |fetched| {
+            if let Some(work) = s3_work(fetched, progress) {
+                // The workers only stop after the sender is dropped: this cannot fail.
+                let _ = sender.send(work);
             }
-            skips
-        });
+        };
+        let fetching =
+            aws_s3_source::fetch_all(&client, &urls, range, Concurrency::default(), deliver);
+        let mut skips = Vec::new();
+        for (url, skipped) in urls.iter().zip(runtime.block_on(fetching)) {
+            if !skipped.is_empty() {
+                eprintln!(
+                    "{url}: skipped {} digest files, {} objects outside --since/--until, \
+                     and {} folders (years, months or days) outside it (not listed)",
+                    skipped.digests, skipped.outside_range, skipped.pruned_folders
+                );
+            }
+            skips.extend(s3_skips(&url.to_string(), skipped));
+        }
         drop(sender);
         let mut totals: Option<replay::Totals> = None;
         for worker in workers {
