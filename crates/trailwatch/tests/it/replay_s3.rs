@@ -41,18 +41,8 @@ fn replays_a_bucket_pruned_by_day_and_reports_a_broken_object() {
         );
         s3.create_bucket().bucket(BUCKET).send().await.unwrap();
         let broken = gzip(&records(&[("PutUserPolicy", "2024-05-01T11:00:00Z")]));
-        let objects: Vec<(String, Vec<u8>)> = vec![
-            (
-                format!("{DAY_PREFIX}/2024/05/01/a.json.gz"),
-                gzip(&records(&[
-                    ("PutUserPolicy", "2024-05-01T10:00:00Z"),
-                    ("ListUsers", "2024-05-01T10:01:00Z"),
-                ])),
-            ),
-            (
-                format!("{DAY_PREFIX}/2024/05/02/b.json.gz"),
-                gzip(&records(&[("PutUserPolicy", "2024-05-02T10:00:00Z")])),
-            ),
+        let mut objects = two_days();
+        objects.extend([
             (
                 format!("{DAY_PREFIX}/2024/04/30/old.json.gz"),
                 gzip(&records(&[("PutUserPolicy", "2024-04-30T10:00:00Z")])),
@@ -73,7 +63,7 @@ fn replays_a_bucket_pruned_by_day_and_reports_a_broken_object() {
                 format!("{DAY_PREFIX}/2024/05/01/broken.json.gz"),
                 broken[..broken.len() - 12].to_vec(),
             ),
-        ];
+        ]);
         for (key, body) in objects {
             s3.put_object()
                 .bucket(BUCKET)
@@ -126,6 +116,23 @@ fn replays_a_bucket_pruned_by_day_and_reports_a_broken_object() {
         problem["message"].as_str().unwrap().contains("gzip"),
         "{problem}"
     );
+}
+
+/// Two day folders of `DAY_PREFIX`: three IAM events, two of them policy changes.
+fn two_days() -> Vec<(String, Vec<u8>)> {
+    vec![
+        (
+            format!("{DAY_PREFIX}/2024/05/01/a.json.gz"),
+            gzip(&records(&[
+                ("PutUserPolicy", "2024-05-01T10:00:00Z"),
+                ("ListUsers", "2024-05-01T10:01:00Z"),
+            ])),
+        ),
+        (
+            format!("{DAY_PREFIX}/2024/05/02/b.json.gz"),
+            gzip(&records(&[("PutUserPolicy", "2024-05-02T10:00:00Z")])),
+        ),
+    ]
 }
 
 /// A path-style S3 client on the bridge; `fast_retries` keeps the SDK's three attempts but
@@ -540,19 +547,7 @@ fn a_failed_listing_is_reported_and_the_rest_replayed() {
     let moto = Moto::start();
     runtime().block_on(async {
         let s3 = s3_client(&moto, false).await;
-        let objects = vec![
-            (
-                format!("{DAY_PREFIX}/2024/05/01/a.json.gz"),
-                gzip(&records(&[
-                    ("PutUserPolicy", "2024-05-01T10:00:00Z"),
-                    ("ListUsers", "2024-05-01T10:01:00Z"),
-                ])),
-            ),
-            (
-                format!("{DAY_PREFIX}/2024/05/02/b.json.gz"),
-                gzip(&records(&[("PutUserPolicy", "2024-05-02T10:00:00Z")])),
-            ),
-        ];
+        let objects = two_days();
         seed(&s3, BUCKET, objects).await;
     });
     let good = format!("s3://{BUCKET}/AWSLogs/");
