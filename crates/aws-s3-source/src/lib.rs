@@ -287,7 +287,7 @@ enum KeyKind {
 fn classify(key: &str, range: DayRange) -> KeyKind {
     if key.ends_with('/') {
         KeyKind::Marker
-    } else if key.contains("/CloudTrail-Digest/") || key.contains("_CloudTrail-Digest_") {
+    } else if cloudtrail_reader::is_digest_key(key) {
         KeyKind::Digest
     } else if !range.keeps(key) {
         KeyKind::OutsideRange
@@ -329,7 +329,7 @@ struct Walk<'a> {
     /// Calls to make, the next one last (depth first: the listing reaches objects early).
     waiting: Vec<Call>,
     in_flight: FuturesUnordered<BoxFuture<'a, Reply>>,
-    /// Day folders pruned and not yet reported.
+    /// Folders pruned and not yet reported.
     pruned: u64,
 }
 

@@ -21,9 +21,9 @@ pub struct DayRange {
 
 impl DayRange {
     /// Whether `key` (an S3 key or a file path) may hold events of a kept day: keys without a
-    /// span ([`key_span`]) are kept.
+    /// span ([`key_span`]) are kept, and every key when the range bounds nothing.
     pub fn keeps(&self, key: &str) -> bool {
-        key_span(key).is_none_or(|span| self.overlaps(span))
+        !self.is_bounded() || key_span(key).is_none_or(|span| self.overlaps(span))
     }
 
     /// Whether `day` is within the range.

@@ -268,6 +268,15 @@ pub struct Listing {
     pub errors: Vec<ReadError>,
 }
 
+/// Whether `key` (an S3 key or a file path) is a CloudTrail digest file: CloudTrail writes
+/// them (hash chains for log file validation, not events) under
+/// `AWSLogs/<account>/CloudTrail-Digest/`, with `_CloudTrail-Digest_` in their names.
+pub fn is_digest_key(key: &str) -> bool {
+    let mut parts = key.split(['/', '\\']);
+    let name = parts.next_back().unwrap_or_default();
+    name.contains("_CloudTrail-Digest_") || parts.any(|part| part == "CloudTrail-Digest")
+}
+
 /// Lists the files under `path` (recursively, sorted by name), passing over digest files and
 /// files dated outside `days` ([`days::key_span`]; year, month and day folders outside it are
 /// not walked).
@@ -345,4 +354,28 @@ pub fn read_lines_range(
     on_error: impl FnMut(ReadError),
 ) -> Summary {
     stream::read_range(path, start, end, validation, on_event, on_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_digest_key;
+
+    #[test]
+    fn digest_files_are_known_by_their_folder_or_their_name() {
+        for digest in [
+            "AWSLogs/1/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz",
+            "CloudTrail-Digest/us-east-1/d.json.gz",
+            r"C:\logs\CloudTrail-Digest\d.json.gz",
+            "copies/1_CloudTrail-Digest_us-east-1_20240501T0000Z.json.gz",
+        ] {
+            assert!(is_digest_key(digest), "{digest}");
+        }
+        for log in [
+            "AWSLogs/1/CloudTrail/us-east-1/2024/05/01/1_CloudTrail_us-east-1_x.json.gz",
+            "AWSLogs/1/CloudTrail-Digests/x.json.gz",
+            "CloudTrail-Digest",
+        ] {
+            assert!(!is_digest_key(log), "{log}");
+        }
+    }
 }

@@ -468,42 +468,36 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
     /// or, in a stream of concatenated files (`cat *.json.gz`), by the next file's
     /// `{"Records":[`: then returns `true`, with `pos` just inside that array.
     fn after_array(&mut self, stream: &mut Stream<'_>, gzip: bool) -> bool {
-        let position = |stream: &Stream<'_>| Position {
+        // Whether another array follows, or what was found instead.
+        let after = (|| -> Result<Result<bool, &str>, StreamError> {
+            if stream.next_non_whitespace()? != Some(b'}') {
+                return Ok(Err("expected '}' after the Records array"));
+            }
+            stream.pos += 1;
+            if stream.next_non_whitespace()?.is_none() {
+                return Ok(Ok(false));
+            }
+            match stream.records_header_ahead()? {
+                Some(header) => {
+                    stream.advance_to(stream.pos + header, true);
+                    Ok(Ok(true))
+                }
+                None => Ok(Err("unexpected text after the Records object; not read")),
+            }
+        })();
+        let position = Position {
             record: None,
             line: Some(stream.line),
             offset: Some(stream.offset()),
         };
-        match stream.next_non_whitespace() {
-            Ok(Some(b'}')) => stream.pos += 1,
-            Ok(_) => {
-                let message = "expected '}' after the Records array".to_string();
-                self.error(position(stream), ErrorKind::BadStructure, message);
-                return false;
+        match after {
+            Ok(Ok(another)) => another,
+            Ok(Err(message)) => {
+                self.error(position, ErrorKind::BadStructure, message.to_string());
+                false
             }
             Err(error) => {
-                self.fatal(position(stream), error, gzip, "after the records");
-                return false;
-            }
-        }
-        match stream.next_non_whitespace() {
-            Ok(None) => false,
-            Ok(Some(_)) => match stream.records_header_ahead() {
-                Ok(Some(header)) => {
-                    stream.advance_to(stream.pos + header, true);
-                    true
-                }
-                Ok(None) => {
-                    let message = "unexpected text after the Records object; not read".to_string();
-                    self.error(position(stream), ErrorKind::BadStructure, message);
-                    false
-                }
-                Err(error) => {
-                    self.fatal(position(stream), error, gzip, "after the records");
-                    false
-                }
-            },
-            Err(error) => {
-                self.fatal(position(stream), error, gzip, "after the records");
+                self.fatal(position, error, gzip, "after the records");
                 false
             }
         }

@@ -1,25 +1,14 @@
 //! Lists the files a path stands for.
 
 use crate::days::{folder_span, DayRange};
-use crate::{ErrorKind, Listing, Position, ReadError};
+use crate::{is_digest_key, ErrorKind, Listing, Position, ReadError};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-
-/// CloudTrail writes digest files (hash chains for log file validation, not events) under
-/// `AWSLogs/<account>/CloudTrail-Digest/` with `_CloudTrail-Digest_` in their names.
-fn is_digest(path: &Path) -> bool {
-    path.components()
-        .any(|part| part.as_os_str() == "CloudTrail-Digest")
-        || path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_some_and(|name| name.contains("_CloudTrail-Digest_"))
-}
 
 /// Why a file outside the day range is not read.
 const OUTSIDE_DAYS: &str = "dated outside --since/--until; not read";
 
-/// A `CloudTrail-Digest` folder: everything below it is a digest file ([`is_digest`]).
+/// A `CloudTrail-Digest` folder: everything below it is a digest file ([`is_digest_key`]).
 fn is_digest_folder(path: &Path) -> bool {
     path.file_name()
         .is_some_and(|name| name == "CloudTrail-Digest")
@@ -109,8 +98,10 @@ impl Walk {
                     self.listing.skipped.push((path, reason.into()));
                 }
                 Ok(meta) if meta.is_dir() => {
-                    let span = folder_span(&path.to_string_lossy());
-                    if span.is_some_and(|span| !self.days.overlaps(span)) {
+                    let outside = self.days.is_bounded()
+                        && folder_span(&path.to_string_lossy())
+                            .is_some_and(|span| !self.days.overlaps(span));
+                    if outside {
                         // Every file below is dated within the span: none is read, none needs
                         // listing.
                         self.listing.skipped.push((path, OUTSIDE_DAYS.into()));
@@ -129,7 +120,7 @@ impl Walk {
 
     /// A file found by the walk (`walked`) or named by the user.
     fn file(&mut self, path: &Path, walked: bool) {
-        if walked && is_digest(path) {
+        if walked && is_digest_key(&path.to_string_lossy()) {
             let reason = "CloudTrail digest file (no events)";
             self.listing
                 .skipped

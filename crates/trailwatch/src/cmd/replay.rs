@@ -150,14 +150,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             };
             totals.merge(replay.run_stream("<stdin>", input, threads));
         }
-        let s3_result = read_s3(
-            &replay,
-            &s3,
-            &args,
-            replay.listing_days(),
-            threads,
-            progress,
-        );
+        let s3_result = read_s3(&replay, &s3, &args, threads, progress);
         done.store(true, Ordering::Relaxed);
         s3_result.map(|more| {
             if let Some(more) = more {
@@ -300,7 +293,6 @@ fn read_s3(
     _replay: &Replay,
     s3: &[String],
     _args: &ReplayArgs,
-    _range: DayRange,
     _threads: usize,
     _progress: Option<&Progress>,
 ) -> anyhow::Result<Option<replay::Totals>> {
@@ -320,7 +312,6 @@ fn read_s3(
     replay: &Replay,
     s3: &[String],
     args: &ReplayArgs,
-    range: DayRange,
     threads: usize,
     progress: Option<&Progress>,
 ) -> anyhow::Result<Option<replay::Totals>> {
@@ -379,6 +370,8 @@ fn read_s3(
                 let _ = sender.send(work);
             }
         };
+        // The days of the objects to read: see `Replay::listing_days`.
+        let range = replay.listing_days();
         let fetching =
             aws_s3_source::fetch_all(&client, &urls, range, Concurrency::default(), deliver);
         let mut skips = Vec::new();
