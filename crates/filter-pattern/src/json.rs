@@ -238,7 +238,8 @@ pub(crate) fn scan(event: &[u8], trie: &Trie, out: &mut Extracted) {
 
 /// Whether `text` is one valid JSON object with only whitespace around it: the events JSON
 /// patterns can match (a JSON pattern matches nothing else).
-pub fn is_json_object(text: &str) -> bool {
+#[cfg(test)]
+fn is_json_object(text: &str) -> bool {
     let trie = Trie::new();
     let mut out = Extracted::new(&trie);
     scan(text.as_bytes(), &trie, &mut out);

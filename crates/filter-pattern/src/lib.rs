@@ -34,7 +34,6 @@ pub use cases::eval_case_line;
 pub use compile::{compile, CompiledPattern};
 pub use error::ParseError;
 pub use explain::explain;
-pub use json::is_json_object;
 pub use metric::{MetricDatum, MetricError, MetricTransformation};
 pub use parse::{parse, MAX_PATTERN_CHARS, MAX_REGEXES, MAX_WILDCARD_SELECTORS};
-pub use set::{PatternSet, SetScratch};
+pub use set::{Field, PatternSet, SetScratch};

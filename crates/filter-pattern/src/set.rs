@@ -10,11 +10,13 @@
 //! bits of the lookups it satisfies, so each event's `eventName` is looked up once for the whole
 //! set instead of once per pattern.
 
+use crate::ast::Step;
 use crate::compile::{
     place_selectors, CExpr, CTest, CValue, CompiledPattern, Program, SelectorNodes,
 };
 use crate::eval::{program_matches, value_text, Scratch};
-use crate::json::{self, bytes_eq, Extracted, Trie};
+use crate::json::{self, bytes_eq, Extracted, Kind, Trie, Value};
+use std::borrow::Cow;
 
 /// A set of compiled patterns evaluated together.
 #[derive(Debug, Clone)]
@@ -177,10 +179,53 @@ pub struct SetScratch {
 impl SetScratch {
     /// After [`PatternSet::evaluate`]: `Some(true)` when the event is one valid JSON object
     /// (whitespace around it allowed), `Some(false)` when it is not, and `None` when the set has
-    /// no JSON pattern and so did not look (use [`crate::is_json_object`] then).
+    /// no JSON pattern nor field and so did not look.
     pub fn is_json_object(&self) -> Option<bool> {
         self.scanned_json.then_some(self.inner.json.is_object)
     }
+
+    /// After [`PatternSet::evaluate`] of `event`: the string at `field`, unescaped, as
+    /// `serde_json::Value` indexing would give it. Each key that repeats counts by its last
+    /// occurrence (the field is looked for only inside the last value of each enclosing key),
+    /// and a value of another type than string, anywhere on the way, makes it absent. `None`
+    /// also when `event` is not a JSON object.
+    pub fn string<'e>(&self, event: &'e str, field: &Field) -> Option<Cow<'e, str>> {
+        if !self.scanned_json || !self.inner.json.is_object {
+            return None;
+        }
+        let values = &self.inner.json.values;
+        let mut found: Option<&Value> = None;
+        for &node in &field.path {
+            let inside = |value: &&Value| match found {
+                None => true,
+                Some(outer) => {
+                    outer.kind == Kind::Object
+                        && outer.start <= value.start
+                        && value.end <= outer.end
+                }
+            };
+            found = Some(values.get(node as usize)?.iter().rev().find(inside)?);
+        }
+        let value = found?;
+        let raw = event.get(value.start..value.end)?;
+        match value.kind {
+            Kind::Str { escaped: false } => Some(Cow::Borrowed(raw)),
+            Kind::Str { escaped: true } => {
+                let mut decoded = Vec::with_capacity(raw.len());
+                json::unescape_into(raw.as_bytes(), &mut decoded);
+                String::from_utf8(decoded).ok().map(Cow::Owned)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A field that every evaluation of a [`PatternSet`] records besides what its patterns select
+/// (see [`PatternSet::add_field`]), read with [`SetScratch::string`].
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The trie node of each prefix of the field's keys.
+    path: Vec<u32>,
 }
 
 impl PatternSet {
@@ -233,6 +278,18 @@ impl PatternSet {
             trie,
             nodes,
             any_json,
+        }
+    }
+
+    /// Makes every evaluation also record the value at the object keys `keys`, followed from
+    /// the top (`["userIdentity", "arn"]` is `$.userIdentity.arn`), so a caller reads it from
+    /// the same pass ([`SetScratch::string`]) instead of parsing the event again. The event is
+    /// then always scanned as JSON, so [`SetScratch::is_json_object`] always answers.
+    pub fn add_field(&mut self, keys: &[&str]) -> Field {
+        let steps: Vec<Step> = keys.iter().map(|key| Step::Key(key.to_string())).collect();
+        self.any_json = true;
+        Field {
+            path: self.trie.insert(&steps),
         }
     }
 
@@ -370,5 +427,73 @@ mod tests {
             let expected: Vec<bool> = patterns.iter().map(|p| p.matches(event)).collect();
             assert_eq!(set.evaluate(event, &mut scratch), &expected[..], "{event}");
         }
+    }
+
+    /// A field reads what `serde_json::Value` indexing reads, whatever the set's own patterns
+    /// select around it: repeated keys (the last counts, also for an enclosing object), other
+    /// types, escapes, nested look-alikes, and text patterns only (the event is scanned anyway).
+    #[test]
+    fn fields_read_what_serde_json_value_indexing_reads() {
+        let events = [
+            r#"{"eventName":"PutUserPolicy","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}"#,
+            r#"{"userIdentity":{"type":"A","arn":"first"},"userIdentity":{"userName":"b"}}"#,
+            r#"{"userIdentity":{"arn":"x","arn":"y"},"eventName":"First","eventName":"Second"}"#,
+            r#"{"eventName":"First","eventName":{"a":"b"}}"#,
+            r#"{"userIdentity":"someone","eventName":5}"#,
+            r#"{"userIdentity":[{"arn":"x"}],"eventName":["a"]}"#,
+            r#"{"userIdentity":{"arn":null,"type":"Root"}}"#,
+            r#"{"event\u004eame":"Esc\u00e9aped","userIdentity":{"a\u0072n":"arn\/x"}}"#,
+            r#"{"a":{"eventName":"nested","userIdentity":{"arn":"n"}},"eventName":"top"}"#,
+            r#"{"userIdentity":{"sessionContext":{"arn":"deep"}},"x":[{"eventName":"in array"}]}"#,
+            r#"{}"#,
+        ];
+        let fields: [&[&str]; 3] = [
+            &["eventName"],
+            &["userIdentity", "arn"],
+            &["userIdentity", "type"],
+        ];
+        for patterns in [
+            vec![
+                r#"{ $.userIdentity.type = "Root" }"#,
+                r#"{ $.userIdentity.* = "x" }"#,
+            ],
+            vec![r#"{ $.eventName = "a" || $.eventName = "b" }"#],
+            vec!["ERROR"],
+        ] {
+            let mut set = PatternSet::new(patterns.iter().map(|p| compile(p).unwrap()).collect());
+            let handles: Vec<Field> = fields.iter().map(|keys| set.add_field(keys)).collect();
+            let mut scratch = set.scratch();
+            for event in events {
+                set.evaluate(event, &mut scratch);
+                assert_eq!(scratch.is_json_object(), Some(true), "{event}");
+                let tree: serde_json::Value = serde_json::from_str(event).unwrap();
+                for (keys, field) in fields.iter().zip(&handles) {
+                    let expected = keys.iter().fold(&tree, |value, key| &value[key]).as_str();
+                    let got = scratch.string(event, field);
+                    assert_eq!(got.as_deref(), expected, "{patterns:?} {event} {keys:?}");
+                }
+            }
+        }
+    }
+
+    /// An event that is not one JSON object has no fields, and says so.
+    #[test]
+    fn fields_of_an_invalid_event_are_absent() {
+        let mut set = PatternSet::new(vec![compile("ERROR").unwrap()]);
+        let name = set.add_field(&["eventName"]);
+        let mut scratch = set.scratch();
+        for event in [
+            r#"{"eventName":"a","b":tru}"#,
+            r#"{"eventName":"a"} x"#,
+            r#"["eventName"]"#,
+        ] {
+            set.evaluate(event, &mut scratch);
+            assert_eq!(scratch.is_json_object(), Some(false), "{event}");
+            assert_eq!(scratch.string(event, &name), None, "{event}");
+        }
+        // A lone surrogate, which `serde_json` refuses, is valid JSON text: it reads as U+FFFD.
+        let event = r#"{"eventName":"a\ud800"}"#;
+        set.evaluate(event, &mut scratch);
+        assert_eq!(scratch.string(event, &name).as_deref(), Some("a\u{FFFD}"));
     }
 }

@@ -1,7 +1,7 @@
 //! The replay itself: reads events in parallel, matches them, accumulates per-filter totals.
 
 use crate::alarm::Datapoint;
-use crate::eval::{Evaluator, Scratch};
+use crate::eval::{Evaluator, EventField, Scratch};
 use crate::filters::{FilterSpec, Origin};
 use crate::time::parse_event_time;
 use cloudtrail_reader::{Position, RawEvent, ReadError, Summary};
@@ -231,7 +231,6 @@ pub struct Replay {
     /// The filters that publish a default value for events they do not match (their metric
     /// transformation valid), with that value.
     defaults: Vec<(usize, f64)>,
-    event_time: memchr::memmem::Finder<'static>,
     emitted: AtomicU64,
     range_bytes: u64,
     days: cloudtrail_reader::DayRange,
@@ -295,7 +294,6 @@ impl Replay {
             defaults,
             benchmark_side,
             emit: emit.map(Mutex::new),
-            event_time: memchr::memmem::Finder::new(b"\"eventTime\":"),
             emitted: AtomicU64::new(0),
             range_bytes: RANGE_BYTES,
             days: cloudtrail_reader::DayRange::default(),
@@ -810,16 +808,7 @@ impl Worker<'_> {
         if self.matched.is_empty() {
             return;
         }
-        let head = match crate::head::Head::read(event.text) {
-            Ok(head) => head,
-            Err(error) => {
-                let message = format!("matched record is not valid JSON ({error}); not counted");
-                return self
-                    .totals
-                    .problems
-                    .add(event.file, event.position, message);
-            }
-        };
+        let head = crate::head::Head::read(&replay.evaluator, &self.scratch, event.text);
         let event_name = head.event_name.as_deref().unwrap_or("(no eventName)");
         let principal = head.principal();
         let principal = principal.as_ref();
@@ -902,21 +891,15 @@ impl Worker<'_> {
         }
     }
 
-    /// The event's `eventTime`, or `None` after recording why it is unusable. Unmatched events
-    /// are not parsed: the first `"eventTime":` in the text is taken (CloudTrail writes it at the
-    /// top level before any nested object that could hold such a key).
+    /// The event's top-level `eventTime`, or `None` after recording why it is unusable.
     fn event_time(&mut self, event: &RawEvent<'_>) -> Option<i64> {
-        let text = event.text.as_bytes();
-        let found = self.replay.event_time.find(text).and_then(|at| {
-            let rest = &event.text[at + 12..];
-            let rest = rest.trim_start();
-            let value = rest.strip_prefix('"')?;
-            // A few bytes away: a plain loop beats a call to `memchr`.
-            Some(&value[..value.bytes().position(|b| b == b'"')?])
-        });
+        let found = self
+            .replay
+            .evaluator
+            .field(&self.scratch, event.text, EventField::EventTime);
         match found {
             Some(value) => {
-                let parsed = parse_event_time(value);
+                let parsed = parse_event_time(&value);
                 if parsed.is_none() {
                     let message =
                         format!("eventTime {value:?} is not a time; event not counted in metrics");

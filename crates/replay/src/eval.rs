@@ -3,11 +3,14 @@
 //! transformation.
 
 use crate::filters::FilterSpec;
-use filter_pattern::{compile, MetricTransformation, PatternSet, SetScratch};
+use filter_pattern::{compile, Field, MetricTransformation, PatternSet, SetScratch};
+use std::borrow::Cow;
 
 /// All filters, compiled together.
 pub struct Evaluator {
     set: PatternSet,
+    /// The event fields the replay reads besides the filters' own, from the same pass.
+    fields: EventFields,
     /// Per filter: its metric transformation, or why the service's rules reject it.
     metrics: Vec<Result<MetricTransformation, String>>,
 }
@@ -44,10 +47,24 @@ impl Evaluator {
                 .map_err(|error| error.to_string())
             })
             .collect();
+        let mut set = PatternSet::new(compiled);
+        let fields = EventFields::add_to(&mut set);
         Ok(Evaluator {
-            set: PatternSet::new(compiled),
+            set,
+            fields,
             metrics,
         })
+    }
+
+    /// After [`Evaluator::evaluate`] of `event`: its top-level field `field`, when it is a
+    /// string (a repeated key counts by its last occurrence, as in `serde_json::Value`).
+    pub fn field<'e>(
+        &self,
+        scratch: &Scratch,
+        event: &'e str,
+        field: EventField,
+    ) -> Option<Cow<'e, str>> {
+        scratch.0.string(event, self.fields.get(field))
     }
 
     /// Fresh evaluation memory; one per thread, reused for every event.
@@ -62,10 +79,10 @@ impl Evaluator {
     }
 
     /// [`Evaluator::matches`], and whether `event` is one valid JSON object (full grammar,
-    /// whitespace around it allowed). The set's JSON scan validates every event it reads, so
-    /// the answer is free when a filter has a JSON pattern; otherwise the event is checked here.
-    /// A caller that reads records unvalidated uses it to tell a bad record from a good one
-    /// whether or not any filter matched it.
+    /// whitespace around it allowed). The set scans every event as JSON (for the
+    /// [`EventField`]s), which validates it, so the answer is free. A caller that reads records
+    /// unvalidated uses it to tell a bad record from a good one whether or not any filter
+    /// matched it. Afterwards [`Evaluator::field`] reads the event's fields.
     pub fn evaluate(&self, event: &str, scratch: &mut Scratch, out: &mut Vec<usize>) -> bool {
         let matched = self.set.evaluate(event, &mut scratch.0);
         out.extend(
@@ -75,10 +92,7 @@ impl Evaluator {
                 .filter(|(_, &hit)| hit)
                 .map(|(index, _)| index),
         );
-        scratch
-            .0
-            .is_json_object()
-            .unwrap_or_else(|| filter_pattern::is_json_object(event))
+        scratch.0.is_json_object() == Some(true)
     }
 
     /// The value filter `index` publishes for `event`, which its pattern matched: `Ok(None)`
@@ -96,5 +110,69 @@ impl Evaluator {
     /// Why filter `index`'s metric transformation is invalid, if it is.
     pub fn metric_error(&self, index: usize) -> Option<&str> {
         self.metrics[index].as_ref().err().map(String::as_str)
+    }
+}
+
+/// The fields of an event the replay reads besides what the filters select: its time, and
+/// what a report shows of a matched event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventField {
+    /// `eventTime`
+    EventTime,
+    /// `eventName`
+    EventName,
+    /// `userIdentity.arn`
+    IdentityArn,
+    /// `userIdentity.type`
+    IdentityType,
+    /// `userIdentity.userName`
+    IdentityUserName,
+    /// `userIdentity.principalId`
+    IdentityPrincipalId,
+    /// `userIdentity.invokedBy`
+    IdentityInvokedBy,
+}
+
+impl EventField {
+    /// Every field, in the order of [`EventFields`].
+    const ALL: [EventField; 7] = [
+        EventField::EventTime,
+        EventField::EventName,
+        EventField::IdentityArn,
+        EventField::IdentityType,
+        EventField::IdentityUserName,
+        EventField::IdentityPrincipalId,
+        EventField::IdentityInvokedBy,
+    ];
+
+    /// The keys leading to the field from the top of the event.
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            EventField::EventTime => &["eventTime"],
+            EventField::EventName => &["eventName"],
+            EventField::IdentityArn => &["userIdentity", "arn"],
+            EventField::IdentityType => &["userIdentity", "type"],
+            EventField::IdentityUserName => &["userIdentity", "userName"],
+            EventField::IdentityPrincipalId => &["userIdentity", "principalId"],
+            EventField::IdentityInvokedBy => &["userIdentity", "invokedBy"],
+        }
+    }
+}
+
+/// The set's handle of each [`EventField`], in [`EventField::ALL`] order.
+struct EventFields(Vec<Field>);
+
+impl EventFields {
+    fn add_to(set: &mut PatternSet) -> EventFields {
+        EventFields(
+            EventField::ALL
+                .iter()
+                .map(|field| set.add_field(field.keys()))
+                .collect(),
+        )
+    }
+
+    fn get(&self, field: EventField) -> &Field {
+        &self.0[field as usize]
     }
 }

@@ -1,247 +1,54 @@
-//! What a report shows of a matched event, its `eventName` and who made the call, read with
-//! one pass of `serde_json` that skips every other value and allocates nothing unless a wanted
-//! string has escapes: no tree is built (matched events can be a large share of a replay).
+//! What a report shows of a matched event, its `eventName` and who made the call, read from
+//! the evaluator's own pass over the event ([`Evaluator::field`]): nothing is parsed twice.
 //!
 //! The answers are those of `serde_json::Value` indexing: a key that repeats takes its last
-//! value, and a value of another type than the one wanted counts as absent.
+//! value, and a value of another type than string counts as absent.
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::eval::{Evaluator, EventField, Scratch};
 use std::borrow::Cow;
-use std::fmt;
 
 /// The fields of an event the report shows.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Head<'a> {
     /// `eventName`, when it is a string.
     pub event_name: Option<Cow<'a, str>>,
-    /// `userIdentity`, when it is an object.
-    pub identity: Identity<'a>,
-}
-
-/// The `userIdentity` fields that name the caller; each one only when it is a string.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Identity<'a> {
-    arn: Option<Cow<'a, str>>,
-    kind: Option<Cow<'a, str>>,
-    user_name: Option<Cow<'a, str>>,
-    principal_id: Option<Cow<'a, str>>,
-    invoked_by: Option<Cow<'a, str>>,
+    /// `userIdentity`'s `arn`, `type`, `userName`, `principalId` and `invokedBy`, each when it
+    /// is a string (all absent when `userIdentity` is not an object).
+    identity: [Option<Cow<'a, str>>; 5],
 }
 
 impl<'a> Head<'a> {
-    /// Reads `text`, a JSON object.
-    pub(crate) fn read(text: &'a str) -> Result<Head<'a>, serde_json::Error> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let head = deserializer.deserialize_map(HeadVisitor)?;
-        deserializer.end()?;
-        Ok(head)
+    /// Reads the head of `event`, which `evaluator` has just evaluated with `scratch`.
+    pub(crate) fn read(evaluator: &Evaluator, scratch: &Scratch, event: &'a str) -> Head<'a> {
+        let field = |field| evaluator.field(scratch, event, field);
+        Head {
+            event_name: field(EventField::EventName),
+            identity: [
+                EventField::IdentityArn,
+                EventField::IdentityType,
+                EventField::IdentityUserName,
+                EventField::IdentityPrincipalId,
+                EventField::IdentityInvokedBy,
+            ]
+            .map(field),
+        }
     }
 
     /// Who made the call: the ARN when there is one, else the identity type and name.
     pub(crate) fn principal(&self) -> Cow<'_, str> {
-        let identity = &self.identity;
-        if let Some(arn) = &identity.arn {
+        let [arn, kind, user_name, principal_id, invoked_by] = &self.identity;
+        if let Some(arn) = arn {
             return Cow::Borrowed(arn);
         }
-        let kind = identity.kind.as_deref().unwrap_or("(no userIdentity)");
-        let name = identity
-            .user_name
+        let kind = kind.as_deref().unwrap_or("(no userIdentity)");
+        let name = user_name
             .as_deref()
-            .or(identity.principal_id.as_deref())
-            .or(identity.invoked_by.as_deref());
+            .or(principal_id.as_deref())
+            .or(invoked_by.as_deref());
         match name {
             Some(name) => Cow::Owned(format!("{kind}:{name}")),
             None => Cow::Borrowed(kind),
         }
-    }
-}
-
-/// An object key, compared with the wanted names without allocating: the index of the one it
-/// equals, if any.
-struct Key(&'static [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Option<usize>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for Key {
-    type Value = Option<usize>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|wanted| *wanted == key))
-    }
-}
-
-/// A value that is kept when it is a string and skipped otherwise.
-struct MaybeStr;
-
-impl<'de> DeserializeSeed<'de> for MaybeStr {
-    type Value = Option<Cow<'de, str>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MaybeStr {
-    type Value = Option<Cow<'de, str>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_string())))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v)))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        skip_seq(seq).map(|()| None)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        skip_map(map).map(|()| None)
-    }
-}
-
-fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-/// The top-level object.
-struct HeadVisitor;
-
-impl<'de> Visitor<'de> for HeadVisitor {
-    type Value = Head<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut head = Head::default();
-        while let Some(key) = map.next_key_seed(Key(&["eventName", "userIdentity"]))? {
-            match key {
-                Some(0) => head.event_name = map.next_value_seed(MaybeStr)?,
-                Some(_) => head.identity = map.next_value_seed(IdentityVisitor)?,
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(head)
-    }
-}
-
-/// `userIdentity`: its fields when it is an object, nothing otherwise.
-struct IdentityVisitor;
-
-impl<'de> DeserializeSeed<'de> for IdentityVisitor {
-    type Value = Identity<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for IdentityVisitor {
-    type Value = Identity<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        const KEYS: &[&str] = &["arn", "type", "userName", "principalId", "invokedBy"];
-        let mut identity = Identity::default();
-        while let Some(key) = map.next_key_seed(Key(KEYS))? {
-            let field = match key {
-                Some(0) => &mut identity.arn,
-                Some(1) => &mut identity.kind,
-                Some(2) => &mut identity.user_name,
-                Some(3) => &mut identity.principal_id,
-                Some(_) => &mut identity.invoked_by,
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            *field = map.next_value_seed(MaybeStr)?;
-        }
-        Ok(identity)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        skip_seq(seq).map(|()| Identity::default())
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
-        Ok(Identity::default())
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Identity::default())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Identity::default())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Identity::default())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Identity::default())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Identity::default())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Identity::default())
     }
 }
 
@@ -286,7 +93,12 @@ mod tests {
             r#"{"a":{"eventName":"nested"},"b":[1,2.5e3,true,null,{"c":[]}],"eventName":"top"}"#,
             r#"{}"#,
         ] {
-            let head = Head::read(text).unwrap();
+            let (evaluator, mut scratch) = evaluator();
+            assert!(
+                evaluator.evaluate(text, &mut scratch, &mut Vec::new()),
+                "{text}"
+            );
+            let head = Head::read(&evaluator, &scratch, text);
             let got = (
                 head.event_name
                     .as_deref()
@@ -298,10 +110,32 @@ mod tests {
         }
     }
 
+    /// An evaluator with a filter whose selectors overlap the head's fields.
+    fn evaluator() -> (Evaluator, Scratch) {
+        let pattern = r#"{ $.userIdentity.type = "Root" || $.eventName = "X" }"#;
+        let evaluator = Evaluator::new(&[crate::filters::ad_hoc_filter(0, pattern, 60)]).unwrap();
+        let scratch = evaluator.scratch();
+        (evaluator, scratch)
+    }
+
     #[test]
-    fn rejects_what_is_not_one_object() {
-        for text in [r#"{"a":tru}"#, r#"{"a":1} x"#, r#"[1]"#, r#"{"a":1"#] {
-            assert!(Head::read(text).is_err(), "{text}");
+    fn what_is_not_one_object_has_no_head() {
+        let (evaluator, mut scratch) = evaluator();
+        for text in [
+            r#"{"eventName":"X","a":tru}"#,
+            r#"{"eventName":"X"} x"#,
+            r#"["eventName"]"#,
+            r#"{"eventName":"X""#,
+        ] {
+            assert!(
+                !evaluator.evaluate(text, &mut scratch, &mut Vec::new()),
+                "{text}"
+            );
+            assert_eq!(
+                Head::read(&evaluator, &scratch, text),
+                Head::default(),
+                "{text}"
+            );
         }
     }
 }

@@ -184,6 +184,34 @@ fn counts_matches_times_names_principals_and_alarm_periods() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The time of an event is its top-level `eventTime`: a nested object that holds one earlier in
+/// the text does not stand in for it, an escaped one is decoded, and a repeated one counts by
+/// its last occurrence.
+#[test]
+fn the_event_time_is_the_top_level_one() {
+    let dir = scratch_dir("event-time");
+    let lines = [
+        r#"{"additionalEventData":{"eventTime":"1999-01-01T00:00:00Z"},"eventName":"PutUserPolicy","eventTime":"2024-05-01T10:01:00Z"}"#,
+        r#"{"eventName":"PutUserPolicy","eventTime":"2024-05-01T10:0\u0032:00Z"}"#,
+        r#"{"eventName":"PutUserPolicy","eventTime":"2024-05-01T10:03:00Z","eventTime":"2024-05-01T10:04:00Z"}"#,
+        r#"{"requestParameters":{"eventTime":"2024-05-01T10:05:00Z"},"eventName":"PutUserPolicy"}"#,
+    ];
+    std::fs::write(dir.join("events.jsonl"), lines.join("\n")).unwrap();
+    let filters = vec![ad_hoc_filter(0, r#"{ $.eventName = "PutUserPolicy" }"#, 60)];
+    let (replay, totals) = replay(filters, std::slice::from_ref(&dir), 1);
+    let report = Report::new(&replay, &totals);
+    let f = &report.filters[0];
+    assert_eq!(f.matched, 4);
+    assert_eq!(f.first.as_deref(), Some("2024-05-01T10:01:00Z"));
+    assert_eq!(f.last.as_deref(), Some("2024-05-01T10:04:00Z"));
+    // The fourth has no top-level eventTime: it is matched, reported, and publishes nothing.
+    assert_eq!(f.unpublished, 1);
+    let problems = problem_list(&totals);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].1.contains("line 4") && problems[0].2.contains("no eventTime"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn bad_input_is_counted_with_its_place_and_the_rest_is_replayed() {
     let dir = scratch_dir("bad");
