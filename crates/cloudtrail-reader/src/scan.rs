@@ -26,6 +26,9 @@ pub(crate) struct Scanned {
     pub end: usize,
     /// Whether insignificant whitespace occurs inside the value (then it is not compact).
     pub has_whitespace: bool,
+    /// Whether every byte of the value is known to be ASCII, and so valid UTF-8: the structure
+    /// scan finds out for free; the validating scan leaves it `false` (the caller checks).
+    pub ascii: bool,
 }
 
 /// Deepest nesting accepted; deeper input is reported as invalid rather than risking the stack
@@ -49,6 +52,7 @@ pub(crate) fn scan_value(buf: &[u8], start: usize) -> Result<Scanned, ScanError>
     Ok(Scanned {
         end: scanner.pos,
         has_whitespace: scanner.has_whitespace,
+        ascii: false,
     })
 }
 

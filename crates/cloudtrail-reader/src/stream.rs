@@ -353,12 +353,19 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
                 return self.error(position, ErrorKind::InvalidJson, message);
             }
         }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let offset = position.offset.unwrap_or(0) + e.valid_up_to() as u64;
-                let message = format!("invalid UTF-8 at byte {offset}; record skipped");
-                return self.error(position, ErrorKind::InvalidJson, message);
+        let text = if scanned.ascii {
+            debug_assert!(bytes.is_ascii());
+            // SAFETY: the structure scan found no byte at or above 0x80 in `bytes`, and text
+            // made only of ASCII bytes is valid UTF-8.
+            unsafe { std::str::from_utf8_unchecked(bytes) }
+        } else {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    let offset = position.offset.unwrap_or(0) + e.valid_up_to() as u64;
+                    let message = format!("invalid UTF-8 at byte {offset}; record skipped");
+                    return self.error(position, ErrorKind::InvalidJson, message);
+                }
             }
         };
         let text = if scanned.has_whitespace {

@@ -21,6 +21,8 @@ struct Masks {
     opens: u64,
     closes: u64,
     whitespace: u64,
+    /// Bytes 0x80 and above (not ASCII).
+    high: u64,
 }
 
 /// Classifies a block (at most 64 bytes; a short one is padded with spaces) with SSE2 (part of
@@ -41,6 +43,7 @@ fn classify_sse2(block: &[u8]) -> Masks {
         opens: 0,
         closes: 0,
         whitespace: 0,
+        high: 0,
     };
     for (i, chunk) in block.chunks_exact(16).enumerate() {
         // SAFETY: SSE2 is part of the x86-64 baseline, so these instructions always exist; the
@@ -66,6 +69,7 @@ fn classify_sse2(block: &[u8]) -> Masks {
                 ),
             );
             masks.whitespace |= u64::from(_mm_movemask_epi8(space) as u16) << (16 * i);
+            masks.high |= u64::from(_mm_movemask_epi8(bytes) as u16) << (16 * i);
         }
     }
     masks
@@ -81,9 +85,13 @@ fn classify_bytes(block: &[u8]) -> Masks {
         opens: 0,
         closes: 0,
         whitespace: 0,
+        high: 0,
     };
     for (i, &b) in block.iter().enumerate() {
         let bit = 1u64 << i;
+        if !b.is_ascii() {
+            masks.high |= bit;
+        }
         match b {
             b'"' => masks.quotes |= bit,
             b'\\' => masks.backslashes |= bit,
@@ -166,6 +174,7 @@ fn object_end_with(
     let mut in_string_carry = 0u64;
     let mut escape_carry = 0u64;
     let mut has_whitespace = false;
+    let mut high = 0u64;
     let mut pos = start;
     while pos < buf.len() {
         let available = (buf.len() - pos).min(64);
@@ -207,10 +216,12 @@ fn object_end_with(
                 return Ok(Scanned {
                     end: pos + bit as usize + 1,
                     has_whitespace,
+                    ascii: high | (masks.high & upto) == 0,
                 });
             }
         }
         has_whitespace |= masks.whitespace & outside & valid != 0;
+        high |= masks.high & valid;
         pos += 64;
     }
     Err(ScanError::Incomplete)
@@ -233,6 +244,7 @@ unsafe fn classify_avx512(block: &[u8]) -> Masks {
         opens: eq(b'{') | eq(b'['),
         closes: eq(b'}') | eq(b']'),
         whitespace: eq(b' ') | eq(b'\n') | eq(b'\t') | eq(b'\r'),
+        high: _mm512_movepi8_mask(bytes),
     }
 }
 
@@ -259,12 +271,22 @@ mod tests {
     use super::*;
     use crate::scan::scan_value;
 
+    /// What [`object_end`] finds on valid JSON: the validating scanner's end and whitespace
+    /// verdict, and whether the object's bytes are all ASCII.
+    fn expected_end(bytes: &[u8], start: usize) -> Result<Scanned, ScanError> {
+        scan_value(bytes, start).map(|scanned| Scanned {
+            ascii: bytes[start..scanned.end].is_ascii(),
+            ..scanned
+        })
+    }
+
     #[test]
     fn finds_the_same_end_as_the_validating_scanner() {
         let objects = [
             r#"{}"#,
             r#"{"a":{"b":{"c":[{"d":"}}}"}]}},"e":"\\","f":"\\\"{"}"#,
             r#"{"policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\"}]}"}"#,
+            r#"{"userAgent":"Mozilla/5.0 (Bureau d'études; ü)","a":"\u00e9"}"#,
             "{ \"a\" : [ 1 , 2 ] ,\n \"b\" : { } }",
         ];
         for object in objects {
@@ -272,7 +294,7 @@ mod tests {
             for shift in 0..70 {
                 let text = format!("{}{object},{{\"next\":1}}", " ".repeat(shift));
                 let bytes = text.as_bytes();
-                let expected = scan_value(bytes, shift).unwrap();
+                let expected = expected_end(bytes, shift).unwrap();
                 let got = object_end(bytes, shift).unwrap();
                 assert_eq!(got, expected, "{object} shifted by {shift}");
             }
@@ -308,7 +330,8 @@ mod tests {
                         }
                     }
                     _ => {
-                        let filler = "x".repeat(next(40) as usize);
+                        let letter = if next(20) == 0 { "é" } else { "x" };
+                        let filler = letter.repeat(next(40) as usize);
                         text.push_str(&format!("\"k\":\"{filler}{{\\\"}}\","));
                     }
                 }
@@ -317,7 +340,7 @@ mod tests {
             for shift in [0, 1, 31, 63] {
                 let padded = format!("{}{text} {{}}", " ".repeat(shift));
                 let bytes = padded.as_bytes();
-                let expected = scan_value(bytes, shift).expect("valid JSON");
+                let expected = expected_end(bytes, shift).expect("valid JSON");
                 assert_eq!(expected.end, shift + text.len());
                 assert_eq!(object_end(bytes, shift), Ok(expected), "{padded}");
             }
@@ -342,12 +365,15 @@ mod tests {
             let mut bytes = clean.clone().into_bytes();
             for _ in 0..1 + next(3) {
                 let at = 1 + next(bytes.len() - 1);
-                bytes[at] = b"{}[]\",\\ x"[next(9)];
+                bytes[at] = b"{}[]\",\\ x\xc3"[next(10)];
             }
             let expected = crate::scan::skip_value(&bytes, 0);
-            let got = object_end(&bytes, 0).ok().map(|scanned| scanned.end);
+            let got = object_end(&bytes, 0).ok();
             let text = String::from_utf8_lossy(&bytes);
-            assert_eq!(got, expected, "{text}");
+            assert_eq!(got.map(|scanned| scanned.end), expected, "{text}");
+            if let Some(scanned) = got {
+                assert_eq!(scanned.ascii, bytes[..scanned.end].is_ascii(), "{text}");
+            }
         }
     }
 
@@ -357,7 +383,7 @@ mod tests {
             let value = "\\".repeat(run * 2);
             let text = format!("{{\"k\":\"{value}\\\"}}\"}},{{}}");
             let bytes = text.as_bytes();
-            assert_eq!(object_end(bytes, 0), scan_value(bytes, 0), "run {run}");
+            assert_eq!(object_end(bytes, 0), expected_end(bytes, 0), "run {run}");
         }
     }
 
