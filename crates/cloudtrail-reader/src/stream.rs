@@ -201,15 +201,25 @@ impl<'r> Stream<'r> {
         Ok(records_header(&self.buf[self.pos..self.filled]))
     }
 
+    /// Steps over a UTF-8 byte order mark at the very start of the input (some Windows tools
+    /// write one before the first record).
+    fn skip_byte_order_mark(&mut self) -> Result<(), StreamError> {
+        while self.filled < 3 && !self.eof {
+            self.fill()?;
+        }
+        if self.base == 0 && self.pos == 0 && self.buf[..self.filled].starts_with(b"\xef\xbb\xbf") {
+            self.pos = 3;
+        }
+        Ok(())
+    }
+
     /// Tells the layout from the first bytes, leaving `pos` at the first record (for
     /// [`Format::Records`], just inside the array).
     fn detect(&mut self) -> Result<Format, StreamError> {
         while self.filled < 4096 && !self.eof {
             self.fill()?;
         }
-        if self.buf[..self.filled].starts_with(b"\xef\xbb\xbf") {
-            self.pos = 3;
-        }
+        self.skip_byte_order_mark()?;
         let Some(first) = self.next_non_whitespace()? else {
             return Ok(Format::Empty);
         };
@@ -727,6 +737,13 @@ pub(crate) fn read_range(
         }
     };
     let mut stream = Stream::new(Box::new(file), start);
+    // The first range starts where a whole-file read starts: after a byte order mark.
+    if start == 0 {
+        if let Err(error) = stream.skip_byte_order_mark() {
+            reader_state.fatal(here, error, false, "at the start of the file");
+            return reader_state.summary;
+        }
+    }
     if mid_line {
         if let Err(error) = discard_line(&mut stream) {
             reader_state.fatal(here, error, false, "finding the first line of a range");
@@ -735,6 +752,8 @@ pub(crate) fn read_range(
         }
     }
     reader_state.lines(&mut stream, Some(end), false, false);
-    reader_state.summary.bytes = stream.offset() - start;
+    // The line that crosses `end` is read whole but belongs to this range; its bytes past `end`
+    // are counted by the next range, so the ranges' byte counts add up to the file's size.
+    reader_state.summary.bytes = stream.offset().min(end) - start;
     reader_state.summary
 }

@@ -481,9 +481,17 @@ fn walks_only_the_days_in_range() {
 
 #[test]
 fn ranges_read_every_line_exactly_once() {
-    let dir = scratch_dir("ranges");
+    for bom in [false, true] {
+        ranges_read_every_line_exactly_once_in(bom);
+    }
+}
+
+/// [`ranges_read_every_line_exactly_once`], the file starting with a UTF-8 byte order mark
+/// (`bom`) or not.
+fn ranges_read_every_line_exactly_once_in(bom: bool) {
+    let dir = scratch_dir(&format!("ranges-{bom}"));
     let path = dir.join("events.jsonl");
-    let mut text = String::new();
+    let mut text = String::from(if bom { "\u{feff}" } else { "" });
     for i in 0..1000 {
         text.push_str(&record(&format!("E{i}")));
         text.push('\n');
@@ -524,8 +532,10 @@ fn ranges_read_every_line_exactly_once() {
         assert_eq!(texts, whole_texts, "{pieces} pieces");
         let whole_errors: Vec<_> = whole.errors.iter().map(|e| e.position.offset).collect();
         assert_eq!(error_offsets, whole_errors, "{pieces} pieces");
-        assert!(bytes >= len, "{pieces} pieces");
+        assert_eq!(bytes, len, "{pieces} pieces");
     }
+    assert_eq!(whole.events.len(), 1000);
+    assert_eq!(whole.errors.len(), 11);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -15,11 +15,15 @@
 //!   breach, else OK.
 //! - With fewer than N real datapoints, the newest N periods are judged and missing ones are
 //!   filled per treat-missing-data: `breaching` counts them as breaching, `notBreaching` as not;
-//!   `missing` and `ignore` judge the real datapoints alone, needing min(M, real) breaching ones
-//!   for ALARM (*choice*, matching the docs' example where one breaching datapoint among
-//!   missing ones alarms a 3-of-3 alarm). With no real datapoint at all: `missing` goes to
-//!   INSUFFICIENT_DATA, `ignore` keeps the current state, `breaching` goes to ALARM and
-//!   `notBreaching` to OK.
+//!   `missing` judges the real datapoints alone, needing min(M, real) breaching ones for ALARM
+//!   (*choice*, matching the docs' example where one breaching datapoint among missing ones
+//!   alarms a 3-of-3 alarm). With no real datapoint at all, `missing` goes to
+//!   INSUFFICIENT_DATA, `breaching` to ALARM and `notBreaching` to OK.
+//! - `ignore` ("the current alarm state is maintained") keeps the state whenever the newest
+//!   period is missing and fewer than N real datapoints are in range; when the newest period has
+//!   a datapoint it judges as `missing` does. This is the docs' table for a 3-of-3 alarm: the
+//!   range `- - X - -` retains the current state under `ignore` (ALARM under `missing`), while
+//!   the range `- - - - 0` is OK under both.
 //! - A new alarm starts in INSUFFICIENT_DATA.
 
 use std::collections::BTreeMap;
@@ -345,7 +349,7 @@ fn judge(
         MissingData::Breaching => Some(verdict(breaching + filled, m)),
         MissingData::NotBreaching => Some(verdict(breaching, m)),
         MissingData::Missing if real.is_empty() => Some(AlarmState::InsufficientData),
-        MissingData::Ignore if real.is_empty() => None,
+        MissingData::Ignore if window.front().is_none_or(Option::is_none) => None,
         MissingData::Missing | MissingData::Ignore => Some(verdict(breaching, m.min(real.len()))),
     }
 }
@@ -470,11 +474,51 @@ mod tests {
         assert_eq!(final_state("----0", 3, 3, MissingData::NotBreaching), Ok);
         assert_eq!(final_state("--X--", 3, 3, MissingData::Missing), Alarm);
         assert_eq!(final_state("--X--", 3, 3, MissingData::Ignore), Alarm);
+        assert_eq!(final_state("----0", 3, 3, MissingData::Ignore), Ok);
         assert_eq!(final_state("--X--", 3, 3, MissingData::Breaching), Alarm);
         assert_eq!(final_state("--X--", 3, 3, MissingData::NotBreaching), Ok);
         assert_eq!(final_state("0-X--", 3, 2, MissingData::Missing), Ok);
         assert_eq!(final_state("0-X--", 3, 2, MissingData::Breaching), Alarm);
         assert_eq!(final_state("0-X--", 3, 2, MissingData::NotBreaching), Ok);
+    }
+
+    /// Under `ignore`, a silence keeps the state even as real datapoints age out of the range;
+    /// the next datapoint is judged with the real ones still in range, as under `missing`.
+    #[test]
+    fn ignore_keeps_the_state_while_the_newest_period_is_missing() {
+        let states = |picture: &str, treat| {
+            let timeline = evaluate(
+                &rule(3, 2, treat),
+                &points(picture),
+                0,
+                (picture.len() as i64 - 1) * 60,
+            );
+            timeline
+                .transitions
+                .iter()
+                .map(|t| (t.at / 60, t.to))
+                .collect::<Vec<_>>()
+        };
+        // 0 X X 0, then silence. `missing` recovers once only one breaching point is left among
+        // fewer than three (it needs min(2, real) of them), and ends with nothing in range;
+        // `ignore` holds ALARM through the silence.
+        assert_eq!(
+            states("0XX0-----", MissingData::Missing),
+            [(1, Ok), (3, Alarm), (7, Ok), (9, InsufficientData)]
+        );
+        assert_eq!(
+            states("0XX0-----", MissingData::Ignore),
+            [(1, Ok), (3, Alarm)]
+        );
+        // The next datapoint ends the hold: it is judged with the real ones still in range.
+        assert_eq!(
+            states("0XX0---0", MissingData::Ignore),
+            [(1, Ok), (3, Alarm), (8, Ok)]
+        );
+        assert_eq!(
+            states("0XX0--X", MissingData::Ignore),
+            [(1, Ok), (3, Alarm)]
+        );
     }
 
     #[test]

@@ -59,6 +59,20 @@ pub struct FilterSpec {
     pub dimensions: BTreeMap<String, String>,
     /// The alarms on its metric.
     pub alarms: Vec<AlarmSpec>,
+    /// For a deployed filter, the CloudWatch metric it publishes to: its alarms see what every
+    /// filter publishing to that metric publishes. `None` for a filter with a metric of its own.
+    pub metric: Option<MetricId>,
+}
+
+/// A CloudWatch metric without dimensions, as alarms name it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MetricId {
+    /// The region.
+    pub region: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The metric name.
+    pub name: String,
 }
 
 /// The benchmark's filters: one per control checked by a metric filter, with the CIS reference
@@ -91,6 +105,7 @@ pub fn benchmark_filters(benchmark: Benchmark, period: i64) -> Vec<FilterSpec> {
                         ..AlarmRule::cis_default()
                     }),
                 }],
+                metric: None,
             })
         })
         .collect()
@@ -112,6 +127,7 @@ pub fn ad_hoc_filter(index: usize, pattern: &str, period: i64) -> FilterSpec {
                 ..AlarmRule::cis_default()
             }),
         }],
+        metric: None,
     }
 }
 
@@ -156,6 +172,11 @@ pub fn snapshot_filters(snapshot: &Snapshot) -> Vec<FilterSpec> {
                     .map(|t| t.dimensions.clone())
                     .unwrap_or_default(),
                 alarms,
+                metric: transformation.map(|t| MetricId {
+                    region: group.region.clone(),
+                    namespace: t.metric_namespace.clone(),
+                    name: t.metric_name.clone(),
+                }),
             });
         }
     }

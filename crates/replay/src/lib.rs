@@ -22,5 +22,7 @@ pub mod report;
 pub mod time;
 
 pub use engine::{Progress, Replay, Totals, Worker};
-pub use filters::{ad_hoc_filter, benchmark_filters, snapshot_filters, FilterSpec, Origin};
+pub use filters::{
+    ad_hoc_filter, benchmark_filters, snapshot_filters, FilterSpec, MetricId, Origin,
+};
 pub use report::Report;

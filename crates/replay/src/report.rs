@@ -1,10 +1,11 @@
 //! The replay's findings as data, and their rendering as a table, JSON or CSV.
 
-use crate::alarm::{aggregate, evaluate, AlarmState};
+use crate::alarm::{aggregate, evaluate, AlarmState, Datapoint};
 use crate::engine::{Example, Problem, Replay, Totals};
-use crate::filters::Origin;
+use crate::filters::{FilterSpec, MetricId, Origin};
 use crate::time::format_epoch;
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// How many event names and principals a report lists per filter.
@@ -98,6 +99,10 @@ pub struct AlarmReport {
     pub transitions: Vec<TransitionReport>,
     /// The state at the end of the replayed time.
     pub final_state: Option<AlarmState>,
+    /// The other replayed filters that publish to the alarm's metric: their datapoints are in
+    /// what the alarm was evaluated on, as in CloudWatch.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_fed_by: Vec<String>,
 }
 
 /// A change of alarm state.
@@ -133,6 +138,48 @@ fn example(e: &Example) -> ExampleReport {
     }
 }
 
+/// What several replayed filters publish to one metric, merged: CloudWatch evaluates an
+/// alarm on everything its metric receives.
+struct MetricFeed {
+    /// The filters (indexes) publishing to the metric.
+    filters: Vec<usize>,
+    /// Their samples, by minute.
+    minutes: BTreeMap<i64, Datapoint>,
+}
+
+/// The metrics that more than one filter publishes to.
+fn metric_feeds<'s>(
+    filters: &'s [FilterSpec],
+    totals: &Totals,
+) -> HashMap<&'s MetricId, MetricFeed> {
+    let mut by_metric: HashMap<&MetricId, Vec<usize>> = HashMap::new();
+    for (index, spec) in filters.iter().enumerate() {
+        if let Some(id) = &spec.metric {
+            by_metric.entry(id).or_default().push(index);
+        }
+    }
+    by_metric
+        .into_iter()
+        .filter(|(_, indexes)| indexes.len() > 1)
+        .map(|(id, indexes)| {
+            let mut minutes: BTreeMap<i64, Datapoint> = BTreeMap::new();
+            for &index in &indexes {
+                for (&minute, point) in &totals.filters[index].minutes {
+                    minutes
+                        .entry(minute)
+                        .and_modify(|merged| merged.merge(point))
+                        .or_insert(*point);
+                }
+            }
+            let feed = MetricFeed {
+                filters: indexes,
+                minutes,
+            };
+            (id, feed)
+        })
+        .collect()
+}
+
 fn top(counts: &std::collections::HashMap<String, u64>) -> Vec<(String, u64)> {
     let mut all: Vec<(String, u64)> = counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -144,6 +191,7 @@ impl Report {
     /// Builds the report: evaluates every alarm over the replayed time span.
     pub fn new(replay: &Replay, totals: &Totals) -> Report {
         let diff = replay.diffing();
+        let feeds = metric_feeds(replay.filters(), totals);
         let filters = replay
             .filters()
             .iter()
@@ -170,9 +218,12 @@ impl Report {
                             alarm_periods: 0,
                             transitions: Vec::new(),
                             final_state: None,
+                            also_fed_by: Vec::new(),
                         },
                         (Ok(rule), span) => {
-                            let points = aggregate(&t.minutes, rule.period);
+                            let feed = spec.metric.as_ref().and_then(|id| feeds.get(id));
+                            let minutes = feed.map_or(&t.minutes, |feed| &feed.minutes);
+                            let points = aggregate(minutes, rule.period);
                             let (from, to) = span.unwrap_or((0, -1));
                             let timeline = evaluate(rule, &points, from, to);
                             AlarmReport {
@@ -189,6 +240,13 @@ impl Report {
                                     })
                                     .collect(),
                                 final_state: span.map(|_| timeline.final_state),
+                                also_fed_by: feed.map_or_else(Vec::new, |feed| {
+                                    feed.filters
+                                        .iter()
+                                        .filter(|&&other| other != index)
+                                        .map(|&other| replay.filters()[other].name.clone())
+                                        .collect()
+                                }),
                             }
                         }
                     })
@@ -397,6 +455,10 @@ impl Report {
                         }
                         if let Some(state) = alarm.final_state {
                             let _ = write!(out, "; ends {state}");
+                        }
+                        if !alarm.also_fed_by.is_empty() {
+                            let others = alarm.also_fed_by.join(", ");
+                            let _ = write!(out, "; its metric is also fed by {others}");
                         }
                         out.push('\n');
                     }

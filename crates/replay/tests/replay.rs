@@ -424,6 +424,65 @@ const BALANCED_BUT_INVALID: &[&str] = &[
 
 /// (file, position, message) of every problem, sorted. The line reader's "line skipped" reads
 /// "record skipped" (the replay does not know which reader handed it a record).
+/// Two deployed filters publishing to one metric (here on two log groups) feed its alarm
+/// together, as in CloudWatch: one match each in a period reaches a threshold of 2 that neither
+/// reaches alone. A filter on another region's metric of the same name stays apart.
+#[test]
+fn filters_sharing_a_metric_feed_its_alarm_together() {
+    let dir = scratch_dir("shared-metric");
+    let lines = [
+        event("PutUserPolicy", "2024-05-01T10:00:00Z", ""),
+        event("DeleteUserPolicy", "2024-05-01T10:01:00Z", ""),
+        event("ListUsers", "2024-05-01T10:20:00Z", ""),
+    ];
+    std::fs::write(dir.join("events.jsonl"), lines.join("\n")).unwrap();
+    let group = |name: &str, region: &str, event_name: &str| {
+        format!(
+            r#"{{"name":"{name}","region":"{region}","account_id":"111122223333",
+              "metric_filters":[{{"name":"f","pattern":"{{ $.eventName = \"{event_name}\" }}",
+                "transformations":[{{"metric_name":"M","metric_namespace":"N","metric_value":"1"}}]}}]}}"#
+        )
+    };
+    let snapshot = snapshot::Snapshot::from_json(&format!(
+        r#"{{"format_version":1,"caller":{{"account_id":"111122223333"}},
+            "log_groups":[{},{},{}],
+            "alarms":[{{"name":"two-changes","arn":"arn:a","region":"us-east-1","metric_name":"M","namespace":"N",
+              "statistic":"Sum","period":300,"threshold":2,"comparison_operator":"GreaterThanOrEqualToThreshold",
+              "evaluation_periods":1,"actions_enabled":true}},
+              {{"name":"two-changes-west","arn":"arn:b","region":"us-west-2","metric_name":"M","namespace":"N",
+              "statistic":"Sum","period":300,"threshold":2,"comparison_operator":"GreaterThanOrEqualToThreshold",
+              "evaluation_periods":1,"actions_enabled":true}}]}}"#,
+        group("a", "us-east-1", "PutUserPolicy"),
+        group("b", "us-east-1", "DeleteUserPolicy"),
+        group("c", "us-west-2", "PutUserPolicy"),
+    ))
+    .unwrap();
+    let (replay, totals) = replay(
+        replay::snapshot_filters(&snapshot),
+        std::slice::from_ref(&dir),
+        1,
+    );
+    let report = Report::new(&replay, &totals);
+    let [a, b, c] = &report.filters[..] else {
+        panic!("three filters: {:?}", report.filters);
+    };
+    assert_eq!((a.matched, b.matched, c.matched), (1, 1, 1));
+    for (filter, other) in [(a, "b/f"), (b, "a/f")] {
+        let alarm = &filter.alarms[0];
+        assert_eq!(alarm.name, "two-changes");
+        // ALARM for the 10:00 period and, while its datapoint stays in the evaluation range
+        // (missing data treated as missing), the two after it.
+        assert_eq!(alarm.alarm_periods, 3, "{}", filter.name);
+        assert_eq!(alarm.also_fed_by, [other]);
+    }
+    let west = &c.alarms[0];
+    assert_eq!(west.name, "two-changes-west");
+    assert_eq!(west.alarm_periods, 0);
+    assert!(west.also_fed_by.is_empty());
+    assert!(report.to_table().contains("its metric is also fed by b/f"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn problem_list(totals: &replay::Totals) -> Vec<(String, String, String)> {
     let mut list: Vec<_> = totals
         .problems
