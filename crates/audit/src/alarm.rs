@@ -3,9 +3,18 @@
 //! The engine works out the smallest datapoint a period with at least one matching event can
 //! produce, for the alarm's statistic, and checks that it breaches the threshold:
 //! - `SampleCount`: at least 1.
-//! - `Sum` and `Maximum`: at least the filter's value per match.
+//! - `Sum` and `Maximum`: at least the filter's value per match (for `Maximum`, the default
+//!   value when larger).
 //! - `Minimum` and `Average`: the value per match, or the filter's default value when it has one
 //!   (non-matching events then publish it into the same period).
+//!
+//! The alarm must also leave ALARM when nothing matches, or a later matching event changes no
+//! state and notifies no one. So a period with only non-matching events must not breach: with a
+//! default value they publish it (any `SampleCount`, a growing `Sum` for a positive default, the
+//! default itself for the other statistics), and a negative default can cancel a match in a
+//! `Sum`. Periods with no datapoint must not count as breaching (`TreatMissingData` of
+//! `breaching`), and `ignore` keeps the state while no datapoint comes, so without a default
+//! value the alarm never leaves ALARM after its first event.
 //!
 //! A filter whose value comes from the event (`$.field`) has no known value: `SampleCount` still
 //! works, other statistics need a person's judgement. `datapoints_to_alarm` (default:
@@ -102,28 +111,9 @@ pub(crate) fn judge_alarm(
             "alarm {name} has no threshold or comparison in the snapshot; check it by hand"
         ));
     };
-    let smallest = match (statistic, value) {
-        ("SampleCount", _) => 1.0,
-        ("Sum" | "Maximum", MetricValue::Known(v)) => v,
-        ("Minimum" | "Average", MetricValue::Known(v)) => match transformation.default_value {
-            Some(default) if default < v => default,
-            _ => v,
-        },
-        ("Sum" | "Maximum" | "Minimum" | "Average", MetricValue::FromEvent) => {
-            return LinkVerdict::Judge(format!(
-                "alarm {name} uses {statistic} of a value taken from the event ({}); check that one matching event breaches {operator} {threshold}",
-                transformation.metric_value
-            ))
-        }
-        _ => {
-            return LinkVerdict::Judge(format!(
-                "alarm {name} uses the statistic {statistic}, which trailwatch does not know"
-            ))
-        }
-    };
-    let fires = match operator {
-        "GreaterThanOrEqualToThreshold" => smallest >= threshold,
-        "GreaterThanThreshold" => smallest > threshold,
+    let breaches = match operator {
+        "GreaterThanOrEqualToThreshold" => |x: f64, t: f64| x >= t,
+        "GreaterThanThreshold" => |x: f64, t: f64| x > t,
         "LessThanThreshold" | "LessThanOrEqualToThreshold" => {
             return LinkVerdict::Broken(format!(
                 "alarm {name} fires when {statistic} is {operator} {threshold}, i.e. when events stop, not when one occurs; use GreaterThanOrEqualToThreshold 1"
@@ -135,12 +125,75 @@ pub(crate) fn judge_alarm(
             ))
         }
     };
-    if !fires {
+    let default = transformation.default_value;
+    let (smallest, quiet) = match (statistic, value, default) {
+        ("SampleCount", _, None) => (1.0, Quiet::Nothing),
+        ("SampleCount", _, Some(_)) => (1.0, Quiet::Unbounded),
+        ("Sum", MetricValue::Known(v), None) => (v, Quiet::Nothing),
+        ("Sum", MetricValue::Known(v), Some(d)) if d == 0.0 => (v, Quiet::At(0.0)),
+        ("Sum", MetricValue::Known(v), Some(d)) if d > 0.0 => (v, Quiet::Unbounded),
+        ("Sum", MetricValue::Known(_), Some(d)) => {
+            return LinkVerdict::Broken(format!(
+                "alarm {name} sums the metric, and the filter publishes its default value {d} for every non-matching event, so non-matching events in the same period can cancel a match; remove the default value"
+            ))
+        }
+        ("Maximum", MetricValue::Known(v), None) => (v, Quiet::Nothing),
+        ("Maximum", MetricValue::Known(v), Some(d)) => (v.max(d), Quiet::At(d)),
+        ("Minimum" | "Average", MetricValue::Known(v), None) => (v, Quiet::Nothing),
+        ("Minimum" | "Average", MetricValue::Known(v), Some(d)) => (v.min(d), Quiet::At(d)),
+        ("Sum" | "Maximum" | "Minimum" | "Average", MetricValue::FromEvent, _) => {
+            return LinkVerdict::Judge(format!(
+                "alarm {name} uses {statistic} of a value taken from the event ({}); check that one matching event breaches {operator} {threshold}",
+                transformation.metric_value
+            ))
+        }
+        _ => {
+            return LinkVerdict::Judge(format!(
+                "alarm {name} uses the statistic {statistic}, which trailwatch does not know"
+            ))
+        }
+    };
+    if !breaches(smallest, threshold) {
         return LinkVerdict::Broken(format!(
             "alarm {name} needs {statistic} {} {threshold} in a period, but one matching event gives {smallest}; set the threshold to {} with GreaterThanOrEqualToThreshold",
             if operator == "GreaterThanThreshold" { ">" } else { ">=" },
             smallest.min(1.0)
         ));
+    }
+    let stuck =
+        "so the alarm stays in ALARM and a matching event changes nothing and notifies no one";
+    let default_text = default.map(|d| d.to_string()).unwrap_or_default();
+    match quiet {
+        Quiet::Unbounded => {
+            return LinkVerdict::Broken(format!(
+                "alarm {name} uses {statistic}, and the filter publishes its default value {default_text} for every non-matching event, so a busy period without a match breaches {operator} {threshold} as well, {stuck}; remove the default value"
+            ))
+        }
+        Quiet::At(quiet) if breaches(quiet, threshold) => {
+            return LinkVerdict::Broken(format!(
+                "alarm {name}: the filter publishes its default value {default_text} for every non-matching event, which gives {statistic} {quiet} and breaches {operator} {threshold} without a match, {stuck}; remove the default value"
+            ))
+        }
+        Quiet::At(_) | Quiet::Nothing => {}
+    }
+    match alarm.treat_missing_data.as_deref() {
+        None | Some("missing" | "notBreaching") => {}
+        Some("breaching") => {
+            return LinkVerdict::Broken(format!(
+                "alarm {name} treats missing data as breaching: every period without a match counts as breaching, {stuck}; set TreatMissingData to notBreaching"
+            ))
+        }
+        Some("ignore") if quiet == Quiet::Nothing => {
+            return LinkVerdict::Broken(format!(
+                "alarm {name} ignores missing data, which keeps its state while no datapoint comes: after the first matching event nothing brings it back to OK, so later events change nothing and notify no one; set TreatMissingData to notBreaching"
+            ))
+        }
+        Some("ignore") => {}
+        Some(other) => {
+            return LinkVerdict::Judge(format!(
+                "alarm {name} treats missing data as `{other}`, which trailwatch does not know; check that it returns to OK when nothing matches"
+            ))
+        }
     }
     let evaluation_periods = alarm.evaluation_periods.unwrap_or(1);
     let datapoints = alarm.datapoints_to_alarm.unwrap_or(evaluation_periods);
@@ -155,6 +208,17 @@ pub(crate) fn judge_alarm(
         ));
     }
     LinkVerdict::Ok(notes)
+}
+
+/// What a period with only non-matching events publishes, for the alarm's statistic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Quiet {
+    /// No datapoint (the filter has no default value).
+    Nothing,
+    /// This datapoint.
+    At(f64),
+    /// A datapoint that grows with the number of events (no bound below the threshold).
+    Unbounded,
 }
 
 fn join(names: &BTreeSet<&String>) -> String {
@@ -197,6 +261,94 @@ mod tests {
         assert!(metric_value(&transformation("one"))
             .unwrap_err()
             .contains("neither"));
+    }
+
+    fn alarm(statistic: &str, threshold: f64, treat_missing_data: Option<&str>) -> Alarm {
+        Alarm {
+            name: "a".into(),
+            arn: "arn".into(),
+            region: "us-east-1".into(),
+            metric_name: Some("m".into()),
+            namespace: Some("n".into()),
+            dimensions: Default::default(),
+            statistic: Some(statistic.into()),
+            extended_statistic: None,
+            period: Some(300),
+            threshold: Some(threshold),
+            comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
+            evaluation_periods: Some(1),
+            datapoints_to_alarm: None,
+            treat_missing_data: treat_missing_data.map(str::to_string),
+            actions_enabled: true,
+            alarm_actions: vec![],
+            ok_actions: vec![],
+            insufficient_data_actions: vec![],
+            state_value: None,
+            uses_metric_math: false,
+        }
+    }
+
+    /// The verdict on `alarm` for a filter publishing 1 per match and `default` otherwise:
+    /// `Ok`, or the first words of the problem.
+    fn verdict(alarm: &Alarm, default: Option<f64>) -> Result<(), String> {
+        let mut filter = transformation("1");
+        filter.default_value = default;
+        match judge_alarm(alarm, &filter, metric_value(&filter).unwrap()) {
+            LinkVerdict::Ok(_) => Ok(()),
+            LinkVerdict::Broken(problem) => Err(format!("broken: {problem}")),
+            LinkVerdict::Judge(why) => Err(format!("judge: {why}")),
+        }
+    }
+
+    /// A period with only non-matching events must not breach, or the alarm never leaves
+    /// ALARM: default values are judged per statistic.
+    #[test]
+    fn a_default_value_must_not_breach_without_a_match() {
+        let broken = |statistic: &str, threshold: f64, default: f64, words: &str| {
+            let got = verdict(&alarm(statistic, threshold, None), Some(default));
+            assert!(
+                got.as_ref()
+                    .is_err_and(|p| p.starts_with("broken") && p.contains(words)),
+                "{statistic} >= {threshold}, default {default}: {got:?}"
+            );
+        };
+        broken("SampleCount", 1.0, 0.0, "busy period without a match");
+        broken("Sum", 1.0, 1.0, "busy period without a match");
+        broken("Sum", 1.0, -1.0, "can cancel a match");
+        broken(
+            "Sum",
+            0.0,
+            0.0,
+            "breaches GreaterThanOrEqualToThreshold 0 without a match",
+        );
+        broken("Maximum", 1.0, 2.0, "without a match");
+        broken("Minimum", 0.5, 0.5, "without a match");
+        assert_eq!(verdict(&alarm("Sum", 1.0, None), Some(0.0)), Ok(()));
+        assert_eq!(verdict(&alarm("Maximum", 1.0, None), Some(0.5)), Ok(()));
+        assert_eq!(verdict(&alarm("SampleCount", 1.0, None), None), Ok(()));
+    }
+
+    /// Missing data must not keep the alarm in ALARM: `breaching` always would, `ignore` does
+    /// when nothing publishes between matches (no default value).
+    #[test]
+    fn missing_data_must_let_the_alarm_leave_alarm() {
+        for treat in [None, Some("missing"), Some("notBreaching")] {
+            assert_eq!(
+                verdict(&alarm("Sum", 1.0, treat), None),
+                Ok(()),
+                "{treat:?}"
+            );
+        }
+        let got = verdict(&alarm("Sum", 1.0, Some("breaching")), None);
+        assert!(got.is_err_and(|p| p.contains("treats missing data as breaching")));
+        let got = verdict(&alarm("Sum", 1.0, Some("ignore")), None);
+        assert!(got.is_err_and(|p| p.contains("ignores missing data")));
+        assert_eq!(
+            verdict(&alarm("Sum", 1.0, Some("ignore")), Some(0.0)),
+            Ok(())
+        );
+        let got = verdict(&alarm("Sum", 1.0, Some("sometimes")), None);
+        assert!(got.is_err_and(|p| p.starts_with("judge")));
     }
 
     #[test]
