@@ -130,7 +130,7 @@ pub(crate) fn judge_alarm(
         ("SampleCount", _, None) => (1.0, Quiet::Nothing),
         ("SampleCount", _, Some(_)) => (1.0, Quiet::Unbounded),
         ("Sum", MetricValue::Known(v), None) => (v, Quiet::Nothing),
-        ("Sum", MetricValue::Known(v), Some(d)) if d == 0.0 => (v, Quiet::At(0.0)),
+        ("Sum", MetricValue::Known(v), Some(0.0)) => (v, Quiet::At(0.0)),
         ("Sum", MetricValue::Known(v), Some(d)) if d > 0.0 => (v, Quiet::Unbounded),
         ("Sum", MetricValue::Known(_), Some(d)) => {
             return LinkVerdict::Broken(format!(

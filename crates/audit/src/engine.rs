@@ -202,6 +202,16 @@ fn security_hub(snapshot: &Snapshot, finding: &mut Finding) {
     finding.evidence.security_hub = evidence;
 }
 
+/// A filter of a log group that does not count for the control, and why.
+struct Miss<'a> {
+    filter: &'a MetricFilter,
+    problem: String,
+    /// An event the benchmark's pattern matches and the filter does not.
+    witness: Option<serde_json::Value>,
+    /// The filter matches every event (so it is related to any control).
+    catches_all: bool,
+}
+
 /// A chain being built, with what was learnt on the way.
 #[derive(Clone, Default)]
 struct Partial<'a> {
@@ -479,11 +489,12 @@ impl<'a> Walker<'a> {
                 CatchVerdict::Catches { variant, note } => {
                     if crate::pattern::matches_nearly_everything(&filter.pattern) {
                         if !self.sanctions_match_all() {
-                            misses.push((
+                            misses.push(Miss {
                                 filter,
-                                "the pattern matches nearly every event, so its alarm stays in ALARM and does not notify when one of this control's events arrives; it does not count for this control".to_string(),
-                                None,
-                            ));
+                                problem: "the pattern matches nearly every event, so its alarm stays in ALARM and does not notify when one of this control's events arrives; it does not count for this control".to_string(),
+                                witness: None,
+                                catches_all: true,
+                            });
                             continue;
                         }
                         next.notes.push(format!(
@@ -531,11 +542,21 @@ impl<'a> Walker<'a> {
                             if expired.is_some() {
                                 self.expired = expired;
                             }
-                            misses.push((filter, problem, witness));
+                            misses.push(Miss {
+                                filter,
+                                problem,
+                                witness,
+                                catches_all: false,
+                            });
                         }
                     }
                 }
-                CatchVerdict::Invalid { problem } => misses.push((filter, problem, None)),
+                CatchVerdict::Invalid { problem } => misses.push(Miss {
+                    filter,
+                    problem,
+                    witness: None,
+                    catches_all: false,
+                }),
             }
         }
         if !walked {
@@ -544,19 +565,26 @@ impl<'a> Walker<'a> {
     }
 
     /// Records why no filter of the log group catches the events: one candidate per filter that
-    /// looks related (it tests a value the benchmark's pattern tests), or one for the log group.
+    /// looks related (it tests a value the benchmark's pattern tests, or matches every event),
+    /// or one for the log group.
     fn no_catching_filter(
         &mut self,
         partial: Partial<'a>,
         log_group: &'a LogGroup,
-        misses: Vec<(&'a MetricFilter, String, Option<serde_json::Value>)>,
+        misses: Vec<Miss<'a>>,
     ) {
         let required_words = pattern_words(self.patterns.iter().map(|p| p.text));
         let elsewhere = self.catching_filters_elsewhere(log_group);
         let mut related = 0;
-        for (filter, problem, witness) in misses {
+        for miss in misses {
+            let Miss {
+                filter,
+                problem,
+                witness,
+                catches_all,
+            } = miss;
             let words = pattern_words(std::iter::once(filter.pattern.as_str()));
-            if words.is_disjoint(&required_words) {
+            if words.is_disjoint(&required_words) && !catches_all {
                 continue;
             }
             related += 1;
@@ -705,6 +733,11 @@ impl<'a> Walker<'a> {
             "{}/{}",
             transformation.metric_namespace, transformation.metric_name
         );
+        if let Some(why) = self.shared_metric(log_group, filter, transformation, &metric) {
+            partial
+                .judgements
+                .push(broken(Link::MetricFilter, &filter.name, why));
+        }
         let alarms: Vec<&'a snapshot::Alarm> = self
             .snapshot
             .alarms
@@ -789,6 +822,50 @@ impl<'a> Walker<'a> {
             }
             self.walk_alarm(next, alarm);
         }
+    }
+
+    /// Why the other filters publishing to the same metric (same region, namespace and name)
+    /// need a person's judgement, if they do. The alarm sees their datapoints too: a default
+    /// value, a value that is not a positive number, or a filter matching nearly every event
+    /// can keep the alarm in ALARM or cancel this filter's matches. Other filters that publish
+    /// a positive number only when they match just add alarms, and pass.
+    fn shared_metric(
+        &self,
+        log_group: &LogGroup,
+        filter: &MetricFilter,
+        transformation: &snapshot::MetricTransformation,
+        metric: &str,
+    ) -> Option<String> {
+        let doubtful: Vec<String> = self
+            .snapshot
+            .log_groups
+            .iter()
+            .filter(|g| g.region == log_group.region)
+            .flat_map(|g| g.metric_filters.iter().map(move |f| (g, f)))
+            .filter(|(g, f)| !(std::ptr::eq(*g, log_group) && std::ptr::eq(*f, filter)))
+            .filter_map(|(g, f)| {
+                let other = f.transformations.iter().find(|t| {
+                    t.metric_namespace == transformation.metric_namespace
+                        && t.metric_name == transformation.metric_name
+                })?;
+                let doubt = if other.default_value.is_some() {
+                    "publishes a default value for every event it does not match"
+                } else if !matches!(alarm::metric_value(other), Ok(MetricValue::Known(_))) {
+                    "does not publish a fixed positive value"
+                } else if crate::pattern::matches_nearly_everything(&f.pattern) {
+                    "matches nearly every event"
+                } else {
+                    return None;
+                };
+                Some(format!("filter {} on log group {} {doubt}", f.name, g.name))
+            })
+            .collect();
+        (!doubtful.is_empty()).then(|| {
+            format!(
+                "metric {metric} also receives what other filters publish ({}), and its alarms see their datapoints too; check that they cannot keep the alarm in ALARM or cancel this filter's matches",
+                doubtful.join("; ")
+            )
+        })
     }
 
     fn walk_alarm(&mut self, partial: Partial<'a>, alarm: &'a snapshot::Alarm) {

@@ -202,18 +202,28 @@ pub fn lints(pattern: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Whether a pattern matches (nearly) every CloudTrail event: the empty pattern, or one the
+/// Fields every CloudTrail record carries as strings: a pattern that matches every event
+/// having them matches every record.
+const EVERY_RECORD: &str = r#"{ ($.eventVersion = "*") && ($.eventTime = "*") && ($.eventSource = "*") && ($.eventName = "*") && ($.awsRegion = "*") && ($.eventID = "*") && ($.eventType = "*") }"#;
+
+/// Whether a pattern matches (nearly) every CloudTrail event: the empty pattern, one the
 /// `near-match-all` lint flags (an `||` alternative made only of `!=` tests on fields every
-/// record carries). A metric filter like that keeps its alarm in ALARM, so the alarm does not
-/// notify again when one of a control's events arrives.
+/// record carries), or one proven to match every event with the fields all records carry
+/// (`$.eventName = "*"`, the term `eventName`, ...). A metric filter like that keeps its alarm
+/// in ALARM, so the alarm does not notify again when one of a control's events arrives.
 pub fn matches_nearly_everything(pattern: &str) -> bool {
-    match filter_pattern::parse(pattern) {
-        Ok(Pattern::MatchAll) => true,
-        Ok(ast) => pattern_coverage::lint(&ast)
+    let Ok(ast) = filter_pattern::parse(pattern) else {
+        return false;
+    };
+    if ast == Pattern::MatchAll
+        || pattern_coverage::lint(&ast)
             .iter()
-            .any(|lint| lint.code == "near-match-all"),
-        Err(_) => false,
+            .any(|lint| lint.code == "near-match-all")
+    {
+        return true;
     }
+    let every_record = filter_pattern::parse(EVERY_RECORD).expect("a valid pattern");
+    pattern_coverage::covers(&every_record, &ast) == Coverage::Covers
 }
 
 /// A short description of a witness event: its scalar fields as `path=value`, at most four.
@@ -397,5 +407,52 @@ mod tests {
             summarise(&witness),
             r#"an event with eventName="DetachGroupPolicy", userIdentity.type="IAMUser""#
         );
+    }
+
+    /// Match-all patterns however written are caught; no benchmark pattern is, except the
+    /// near-match-all texts some versions printed (which the lint flags).
+    #[test]
+    fn patterns_matching_every_record_are_recognised_however_written() {
+        for pattern in [
+            "",
+            r#"{ $.eventName = "*" }"#,
+            r#"{ $.eventName = * }"#,
+            r#"{ $.eventVersion = "*" }"#,
+            r#"{ ($.eventSource = "*") && ($.eventName = "*") }"#,
+            r#"{ ($.eventName = "Put*") || ($.eventName = "*") }"#,
+            "eventName",
+            r#"{ $.eventName != "HeadBucket" || $.eventName != "ListBuckets" }"#,
+            r#"{ $.eventName != "HeadBucket" }"#,
+        ] {
+            assert!(matches_nearly_everything(pattern), "{pattern}");
+        }
+        for pattern in [
+            r#"{ $.eventName = "Put*" }"#,
+            r#"{ $.requestParameters.x = "*" }"#,
+            r#"{ $.eventName = "*" && $.errorCode = "AccessDenied" }"#,
+            "ERROR",
+        ] {
+            assert!(!matches_nearly_everything(pattern), "{pattern}");
+        }
+        for benchmark in cis_catalogue::Benchmark::ALL {
+            for control in cis_catalogue::controls(benchmark) {
+                let cis_catalogue::Check::MetricFilterAlarm { patterns } = control.check else {
+                    continue;
+                };
+                for published in patterns {
+                    let linted =
+                        pattern_coverage::lint(&filter_pattern::parse(published.text).unwrap())
+                            .iter()
+                            .any(|lint| lint.code == "near-match-all");
+                    assert_eq!(
+                        matches_nearly_everything(published.text),
+                        linted,
+                        "{benchmark} {}: {}",
+                        control.id,
+                        published.text
+                    );
+                }
+            }
+        }
     }
 }
