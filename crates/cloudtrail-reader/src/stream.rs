@@ -224,7 +224,7 @@ impl<'r> Stream<'r> {
             return Ok(Format::Empty);
         };
         if first == b'{' {
-            if let Some(after_bracket) = records_header(&self.buf[self.pos..self.filled]) {
+            if let Some(after_bracket) = self.records_header_ahead()? {
                 self.advance_to(self.pos + after_bracket, true);
                 return Ok(Format::Records);
             }
@@ -715,8 +715,16 @@ pub(crate) fn read_range(
         line: None,
         offset: Some(start),
     };
-    let opened = (|| -> io::Result<(std::fs::File, bool)> {
+    let opened = (|| -> io::Result<(std::fs::File, bool, u64)> {
         let mut file = std::fs::File::open(path)?;
+        // The first line starts after a byte order mark: a range cut inside one starts there.
+        if (1..=3).contains(&start) {
+            let mut head = [0u8; 3];
+            let got = file.read(&mut head)?;
+            if head[..got] == *b"\xef\xbb\xbf" {
+                return Ok((file, false, 3));
+            }
+        }
         // A range owns the lines that start inside it: if `start` is mid-line, that line
         // belongs to the previous range.
         let mid_line = if start == 0 {
@@ -727,16 +735,16 @@ pub(crate) fn read_range(
             file.read_exact(&mut before)?;
             before[0] != b'\n'
         };
-        Ok((file, mid_line))
+        Ok((file, mid_line, start))
     })();
-    let (file, mid_line) = match opened {
+    let (file, mid_line, begin) = match opened {
         Ok(opened) => opened,
         Err(error) => {
             reader_state.error(here, ErrorKind::Io, format!("read failed: {error}"));
             return reader_state.summary;
         }
     };
-    let mut stream = Stream::new(Box::new(file), start);
+    let mut stream = Stream::new(Box::new(file), begin);
     // The first range starts where a whole-file read starts: after a byte order mark.
     if start == 0 {
         if let Err(error) = stream.skip_byte_order_mark() {

@@ -735,3 +735,66 @@ fn damaged_streams_are_reported_never_panic() {
         }
     }
 }
+
+/// A reader that hands out at most `chunk` bytes per call, as a pipe or a network body may.
+struct Trickle<'a> {
+    data: &'a [u8],
+    chunk: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.chunk.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// A `{"Records":[` header after more than a block's worth of leading whitespace is found
+/// whatever the reads deliver: a few bytes at a time, or gzip members that end inside it.
+#[test]
+fn finds_a_records_header_after_leading_whitespace_however_it_arrives() {
+    let (a, b) = (record("A"), record("B"));
+    let text = format!("{}{{\"Records\":[{a},{b}]}}\n", "\n".repeat(5000));
+    for chunk in [1, 100, 4096, 1 << 20] {
+        let got = collect(|on_event, on_error| {
+            let input = Trickle {
+                data: text.as_bytes(),
+                chunk,
+            };
+            read_stream_with("pipe", input, Validation::Structure, on_event, on_error)
+        });
+        assert!(got.errors.is_empty(), "chunk {chunk}: {:?}", got.errors);
+        assert_eq!(got.texts(), [a.as_str(), b.as_str()], "chunk {chunk}");
+    }
+    let mut members = gzip(&text.as_bytes()[..5003]);
+    members.extend(gzip(&text.as_bytes()[5003..]));
+    let got = read_bytes(&members);
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    assert_eq!(got.texts(), [a.as_str(), b.as_str()]);
+}
+
+/// Ranges cut inside a byte order mark still read every line once: the first line starts
+/// after the mark.
+#[test]
+fn ranges_cut_inside_a_byte_order_mark_read_every_line_once() {
+    let dir = scratch_dir("bom-cut");
+    let path = dir.join("events.jsonl");
+    let text = format!("\u{feff}{}\n{}\n", record("A"), record("B"));
+    std::fs::write(&path, &text).unwrap();
+    let size = text.len() as u64;
+    for cut in 0..=size {
+        let mut texts = Vec::new();
+        let mut bytes = 0;
+        for (start, end) in [(0, cut), (cut, size)] {
+            let got = collect(|e, r| read_lines_range(&path, start, end, Validation::Full, e, r));
+            assert!(got.errors.is_empty(), "cut {cut}: {:?}", got.errors);
+            texts.extend(got.events.into_iter().map(|e| e.text));
+            bytes += got.summary.bytes;
+        }
+        assert_eq!(texts, [record("A"), record("B")], "cut {cut}");
+        assert_eq!(bytes, size, "cut {cut}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
