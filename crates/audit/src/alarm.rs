@@ -355,28 +355,7 @@ mod tests {
     fn a_default_value_lowers_minimum_and_average() {
         let mut with_default = transformation("1");
         with_default.default_value = Some(0.0);
-        let alarm = snapshot::Alarm {
-            name: "a".into(),
-            arn: "arn".into(),
-            region: "us-east-1".into(),
-            metric_name: Some("m".into()),
-            namespace: Some("n".into()),
-            dimensions: Default::default(),
-            statistic: Some("Average".into()),
-            extended_statistic: None,
-            period: Some(300),
-            threshold: Some(1.0),
-            comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
-            evaluation_periods: Some(1),
-            datapoints_to_alarm: None,
-            treat_missing_data: None,
-            actions_enabled: true,
-            alarm_actions: vec![],
-            ok_actions: vec![],
-            insufficient_data_actions: vec![],
-            state_value: None,
-            uses_metric_math: false,
-        };
+        let alarm = alarm("Average", 1.0, None);
         let value = metric_value(&with_default).unwrap();
         assert!(matches!(
             judge_alarm(&alarm, &with_default, value),
