@@ -10,6 +10,9 @@ use std::path::Path;
 /// not fit.
 const BLOCK_BYTES: usize = 256 * 1024;
 
+/// The UTF-8 byte order mark.
+const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
+
 /// How much compressed input is buffered in front of the gzip decoder.
 const GZIP_INPUT_BYTES: usize = 128 * 1024;
 
@@ -201,14 +204,14 @@ impl<'r> Stream<'r> {
         Ok(records_header(&self.buf[self.pos..self.filled]))
     }
 
-    /// Steps over a UTF-8 byte order mark at the very start of the input (some Windows tools
-    /// write one before the first record).
+    /// Steps over a UTF-8 byte order mark at `pos`: some Windows tools write one at the start of
+    /// a file, and `cat` of such files puts one before each document.
     fn skip_byte_order_mark(&mut self) -> Result<(), StreamError> {
-        while self.filled < 3 && !self.eof {
+        while self.filled - self.pos < BYTE_ORDER_MARK.len() && !self.eof {
             self.fill()?;
         }
-        if self.base == 0 && self.pos == 0 && self.buf[..self.filled].starts_with(b"\xef\xbb\xbf") {
-            self.pos = 3;
+        if self.buf[self.pos..self.filled].starts_with(BYTE_ORDER_MARK) {
+            self.pos += BYTE_ORDER_MARK.len();
         }
         Ok(())
     }
@@ -494,6 +497,10 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
             if stream.next_non_whitespace()?.is_none() {
                 return Ok(Ok(false));
             }
+            stream.skip_byte_order_mark()?;
+            if stream.next_non_whitespace()?.is_none() {
+                return Ok(Ok(false));
+            }
             match stream.records_header_ahead()? {
                 Some(header) => {
                     stream.advance_to(stream.pos + header, true);
@@ -566,8 +573,17 @@ impl<E: FnMut(RawEvent<'_>), R: FnMut(ReadError)> Reader<'_, E, R> {
                 return;
             }
             let (start, next) = (stream.pos, newline.map_or(end, |n| n + 1));
-            let line = &stream.buf[start..end];
-            let content_start = line.iter().position(|&b| !scan::is_whitespace(b));
+            // A file concatenated after another may start with a byte order mark.
+            let mark = if stream.buf[start..end].starts_with(BYTE_ORDER_MARK) {
+                BYTE_ORDER_MARK.len()
+            } else {
+                0
+            };
+            let line = &stream.buf[start + mark..end];
+            let content_start = line
+                .iter()
+                .position(|&b| !scan::is_whitespace(b))
+                .map(|at| at + mark);
             if let Some(skip) = content_start {
                 number += 1;
                 let position = Position {

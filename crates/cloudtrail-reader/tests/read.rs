@@ -798,3 +798,20 @@ fn ranges_cut_inside_a_byte_order_mark_read_every_line_once() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Files concatenated together (`cat a.json b.json`), each starting with a byte order mark, are
+/// read whole: the mark before the second document or line is stepped over.
+#[test]
+fn concatenated_files_with_byte_order_marks_are_read_whole() {
+    let (a, b, c) = (record("A"), record("B"), record("C"));
+    let records =
+        format!("\u{feff}{{\"Records\":[{a}]}}\n\u{feff}{{\"Records\":[{b},{c}]}}\n\u{feff}\n");
+    let lines = format!("\u{feff}{a}\n\u{feff}{b}\n\u{feff}\n{c}\n");
+    for text in [records, lines] {
+        for bytes in [text.as_bytes().to_vec(), gzip(text.as_bytes())] {
+            let got = read_bytes(&bytes);
+            assert!(got.errors.is_empty(), "{text}: {:?}", got.errors);
+            assert_eq!(got.texts(), [a.as_str(), b.as_str(), c.as_str()], "{text}");
+        }
+    }
+}
