@@ -568,7 +568,8 @@ fn check_whole(
     Ok(events)
 }
 
-/// For plain one-record-per-line files: random adjacent ranges read the same records, and their byte counts add up.
+/// For plain one-record-per-line files: random adjacent ranges read the same records, and
+/// their byte counts add up to the file's size.
 fn check_ranges(
     case: &Case,
     path: &Path,
@@ -906,7 +907,13 @@ fn problems_with(name: &str, bytes: &[u8], expected: &[String]) -> Vec<String> {
                 totals.filters[0].matched,
                 totals.read.events,
                 expected.len(),
-                totals.problems.kept.iter().map(|p| format!("{} {}", p.position, p.message)).take(3).collect::<Vec<_>>()
+                totals
+                    .problems
+                    .kept
+                    .iter()
+                    .map(|p| format!("{} {}", p.position, p.message))
+                    .take(3)
+                    .collect::<Vec<_>>()
             ));
         }
     }
