@@ -755,21 +755,21 @@ fn scratch_dir(test: &str) -> PathBuf {
 
 /// A short printable form of an input, for failure messages.
 fn show(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
-    if s.len() > 600 {
-        format!(
-            "{}...({} bytes)",
-            &s[..s
-                .char_indices()
-                .take_while(|(i, _)| *i < 600)
-                .last()
-                .unwrap()
-                .0],
-            bytes.len()
-        )
-    } else {
-        format!("{s:?}")
+    format!("{:?}", shortened(&String::from_utf8_lossy(bytes), 600))
+}
+
+/// `text`, cut after about `limit` bytes (at a character boundary) with its length noted.
+fn shortened(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
     }
+    let cut = text
+        .char_indices()
+        .map(|(at, _)| at)
+        .take_while(|&at| at <= limit)
+        .last()
+        .unwrap_or(0);
+    format!("{}...({} bytes)", &text[..cut], text.len())
 }
 
 #[test]
@@ -856,26 +856,13 @@ fn problems_with(name: &str, bytes: &[u8], expected: &[String]) -> Vec<String> {
             ));
         }
         if texts != expected {
-            let short = |t: &str| {
-                if t.len() > 80 {
-                    format!(
-                        "{}..({} bytes)",
-                        &t[..t
-                            .char_indices()
-                            .take_while(|(i, _)| *i < 80)
-                            .last()
-                            .unwrap()
-                            .0],
-                        t.len()
-                    )
-                } else {
-                    t.to_string()
-                }
-            };
             found.push(format!(
                 "{name} {validation:?}: expected {:?} got {:?}",
-                expected.iter().map(|t| short(t)).collect::<Vec<_>>(),
-                texts.iter().map(|t| short(t)).collect::<Vec<_>>()
+                expected
+                    .iter()
+                    .map(|t| shortened(t, 80))
+                    .collect::<Vec<_>>(),
+                texts.iter().map(|t| shortened(t, 80)).collect::<Vec<_>>()
             ));
         }
     }
