@@ -487,7 +487,18 @@ impl<'a> Walker<'a> {
             let mut next = partial.clone();
             match verdict {
                 CatchVerdict::Catches { variant, note } => {
-                    if crate::pattern::matches_nearly_everything(&filter.pattern) {
+                    let match_all = crate::pattern::matches_nearly_everything(&filter.pattern);
+                    if let Err(reason) = &match_all {
+                        next.judgements.push(broken(
+                            Link::MetricFilter,
+                            &filter.name,
+                            format!(
+                                "whether filter {} matches nearly every event (which would keep its alarm in ALARM, so that it does not notify) could not be decided: {reason}; check it by hand",
+                                filter.name
+                            ),
+                        ));
+                    }
+                    if match_all == Ok(true) {
                         if !self.sanctions_match_all() {
                             misses.push(Miss {
                                 filter,
@@ -630,7 +641,7 @@ impl<'a> Walker<'a> {
                     .any(|c| match c.check {
                         Check::MetricFilterAlarm { patterns } => patterns
                             .iter()
-                            .any(|p| crate::pattern::matches_nearly_everything(p.text)),
+                            .any(|p| crate::pattern::matches_nearly_everything(p.text) == Ok(true)),
                         Check::SecurityHubEnabled => false,
                     })
             })
@@ -852,10 +863,12 @@ impl<'a> Walker<'a> {
                     "publishes a default value for every event it does not match"
                 } else if !matches!(alarm::metric_value(other), Ok(MetricValue::Known(_))) {
                     "does not publish a fixed positive value"
-                } else if crate::pattern::matches_nearly_everything(&f.pattern) {
-                    "matches nearly every event"
                 } else {
-                    return None;
+                    match crate::pattern::matches_nearly_everything(&f.pattern) {
+                        Ok(true) => "matches nearly every event",
+                        Err(_) => "may match nearly every event (the proof could not decide)",
+                        Ok(false) => return None,
+                    }
                 };
                 Some(format!("filter {} on log group {} {doubt}", f.name, g.name))
             })

@@ -1187,3 +1187,26 @@ fn other_filters_feeding_the_same_metric_are_judged() {
     let report = with_other(adds_alarms);
     assert_eq!(finding(&report, &control).status, Status::Pass);
 }
+
+/// A filter that catches the control's events but whose match-all question the proof cannot
+/// decide (a regular expression that may match anything) is not counted as verified: the
+/// finding needs a person's judgement.
+#[test]
+fn an_undecided_match_all_question_needs_judgement() {
+    let control = slug_control("cloudtrail-config-changes");
+    let published = published(&control);
+    let inner = published
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}');
+    let pattern = format!("{{ ({inner}) || ($.eventName = %.*%) }}");
+    let mut snapshot = compliant();
+    replace_pattern(&mut snapshot, control.slug(), &pattern);
+    assert_control(
+        &audit(&snapshot),
+        &control,
+        Status::Manual,
+        Link::MetricFilter,
+        "matches nearly every event",
+    );
+}
